@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "oidc-fcgi",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "oidc-fcgi", targets: ["oidc-fcgi"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // System-library shims: a module map and one header each.
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CMemcached", pkgConfig: "libmemcached", providers: [.apt(["libmemcached-dev"])]),
+        .systemLibrary(name: "CJose", pkgConfig: "cjose", providers: [.apt(["libcjose-dev", "libssl-dev", "libjansson-dev"])]),
+
+        // JOSE and the crypto primitives, over libcjose + OpenSSL. No I/O.
+        .target(name: "JOSE", dependencies: ["CJose"]),
+        // The protocol and policy core. Talks to the world only through protocols.
+        .target(name: "RelyingParty", dependencies: ["JOSE", .product(name: "Logging", package: "swift-log")]),
+        // Adapters: each implements a core protocol over one C library.
+        .target(name: "FastCGIServer", dependencies: ["CFastCGI", "RelyingParty", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "RelyingParty"]),
+        .target(name: "SessionStore", dependencies: ["CMemcached", "RelyingParty"]),
+        // The configuration file: YAML read strictly into typed, validated settings.
+        .target(name: "Configuration", dependencies: [
+            "RelyingParty", "JOSE", "FastCGIServer", .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(
+            name: "oidc-fcgi",
+            dependencies: [
+                "RelyingParty", "FastCGIServer", "HTTPClient", "SessionStore", "JOSE", "Configuration",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RelyingPartyTests", dependencies: ["RelyingParty", "JOSE"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "RelyingParty"]),
+        .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer"]),
+        .testTarget(name: "SessionStoreTests", dependencies: ["SessionStore", "RelyingParty"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "RelyingParty"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,23 @@
+import FastCGIServer
+import RelyingParty
+
+/// The whole configuration: how the process runs (listen, workers, stores,
+/// timeouts, logging) and the relying-party `Settings` the core uses.
+public struct ServiceConfiguration: Sendable {
+    public enum LogLevel: String, Sendable, CaseIterable { case debug, info, warning, error }
+
+    public enum StoreConfiguration: Sendable, Equatable {
+        case memory(capacity: Int)
+        case memcached(servers: [String], connectTimeoutMs: Int, timeoutMs: Int, keyPrefix: String, poolSize: Int)
+    }
+
+    public var listen: ListenAddress
+    public var socketMode: UInt16
+    public var workers: Int
+    public var logLevel: LogLevel
+    public var httpConnectTimeoutMs: Int
+    public var httpTimeoutMs: Int
+    public var caFile: String?
+    public var store: StoreConfiguration
+    public var settings: Settings
+}

@@ -1,0 +1,216 @@
+import FastCGIServer
+import Foundation
+import JOSE
+import RelyingParty
+import Yams
+
+/// Turns the top-level mapping into a `ServiceConfiguration`, checking every value.
+struct SettingsReader {
+    let reader: YAMLReader
+    let baseDirectory: String
+
+    func read() -> ServiceConfiguration? {
+        let listenText = reader.string("listen", default: "unix:/run/oidc-fcgi/oidc-fcgi.sock")!
+        let listen = ListenAddress(listenText)
+        if listen == nil {
+            reader.problem("listen", "must be tcp:HOST:PORT, unix:/absolute/path or inherited, got \"\(listenText)\"")
+        }
+        let modeText = reader.string("socket_mode", default: "0660")!
+        let socketMode = UInt16(modeText, radix: 8)
+        if socketMode == nil || socketMode! > 0o777 {
+            reader.problem("socket_mode", "must be an octal file mode such as \"0660\", got \"\(modeText)\"")
+        }
+        let workers = reader.integer("workers", default: 4, range: 1...256)
+        let levelText = reader.string("log_level", default: "info")!
+        let logLevel = ServiceConfiguration.LogLevel(rawValue: levelText.lowercased())
+        if logLevel == nil { reader.problem("log_level", "must be one of debug, info, warning, error, got \"\(levelText)\"") }
+
+        let publicURLText = reader.string("public_url", required: true)
+        var origin: Origin?
+        if let publicURLText {
+            origin = Origin(publicURLText)
+            if origin == nil {
+                reader.problem("public_url", "must be the site's origin as the browser sees it, like https://app.example.com or http://127.0.0.1:8080 (no path), got \"\(publicURLText)\"")
+            }
+        }
+        let redirectPath = reader.string("redirect_path", default: "/oidc/callback")!
+        if !redirectPath.hasPrefix("/") || redirectPath.hasPrefix("//") || redirectPath.contains("?") {
+            reader.problem("redirect_path", "must be a path starting with a single / and without a query, got \"\(redirectPath)\"")
+        }
+        let clockSkew = reader.durationSeconds("clock_skew", default: 60, range: 0...600)
+        var allowedReturnOrigins: [Origin] = []
+        for (index, text) in reader.stringList("allowed_return_origins", default: []).enumerated() {
+            if let allowed = Origin(text) { allowedReturnOrigins.append(allowed) } else {
+                reader.problem("allowed_return_origins[\(index)]", "must be an origin like https://other.example.com, got \"\(text)\"")
+            }
+        }
+
+        var connectTimeout: Int64 = 2000, timeout: Int64 = 5000
+        var caFile: String?
+        if let http = reader.object("http") {
+            connectTimeout = http.durationMilliseconds("connect_timeout", default: 2000, range: 10...60_000)
+            timeout = http.durationMilliseconds("timeout", default: 5000, range: 10...120_000)
+            caFile = http.string("ca_file")
+            if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { http.problem("ca_file", "cannot read \(caFile)") }
+            http.finish()
+        }
+
+        let cookie = readCookie(secureByDefault: origin?.scheme == "https" || origin == nil)
+        if let origin, cookie.secure, origin.scheme == "http" {
+            reader.problem("cookie.secure", "is true but public_url is plain http: browsers will not send the cookie back; use https, or set `secure: false` for local testing only")
+        }
+        let (sessionSettings, store) = readSession()
+        let login = readLogin()
+        let headers = readHeaders()
+        let providers = readProviders()
+
+        guard let listen, let socketMode, let logLevel, let origin, let sessionSettings, let store, let providers else { return nil }
+        let settings = Settings(
+            publicOrigin: origin, redirectPath: redirectPath, clockSkewSeconds: clockSkew, cookie: cookie,
+            session: sessionSettings, login: login, providers: providers, headers: headers, allowedReturnOrigins: allowedReturnOrigins)
+        return ServiceConfiguration(
+            listen: listen, socketMode: socketMode, workers: workers, logLevel: logLevel,
+            httpConnectTimeoutMs: Int(connectTimeout), httpTimeoutMs: Int(timeout), caFile: caFile, store: store, settings: settings)
+    }
+
+    private func readCookie(secureByDefault: Bool) -> CookieSettings {
+        var cookie = CookieSettings(secure: secureByDefault)
+        guard let section = reader.object("cookie") else { return cookie }
+        cookie.name = section.string("name", default: cookie.name)!
+        if !Self.isToken(cookie.name) { section.problem("name", "must be a cookie name of letters, digits and -_ (got \"\(cookie.name)\")") }
+        cookie.statePrefix = section.string("state_prefix", default: cookie.statePrefix)!
+        if !Self.isToken(cookie.statePrefix) { section.problem("state_prefix", "must be letters, digits and -_") }
+        cookie.secure = section.bool("secure", default: cookie.secure)
+        cookie.domain = section.string("domain")
+        let sameSite = section.string("same_site", default: "lax")!
+        if let value = CookieSettings.SameSite.allCases.first(where: { $0.rawValue.lowercased() == sameSite.lowercased() }) {
+            cookie.sameSite = value
+        } else {
+            section.problem("same_site", "must be lax, strict or none, got \"\(sameSite)\"")
+        }
+        if cookie.sameSite == .none && !cookie.secure { section.problem("same_site", "none requires secure: true (browsers reject it otherwise)") }
+        if cookie.name.hasPrefix("__Host-") {
+            if !cookie.secure { section.problem("name", "a __Host- cookie needs secure: true") }
+            if cookie.domain != nil { section.problem("domain", "a __Host- cookie must not set a domain") }
+        }
+        section.finish()
+        return cookie
+    }
+
+    private func readSession() -> (SessionSettings?, ServiceConfiguration.StoreConfiguration?) {
+        guard let section = reader.object("session") else {
+            reader.problem("session", "is required: at least `session: { secrets: [\"…32+ random characters…\"] }`")
+            return (nil, nil)
+        }
+        var secrets = section.stringList("secrets", default: [])
+        if let file = section.string("secret_file") {
+            let path = file.hasPrefix("/") ? file : baseDirectory + "/" + file
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                secrets += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            } else {
+                section.problem("secret_file", "cannot read \(path)")
+            }
+        }
+        if secrets.isEmpty {
+            section.problem("secrets", "at least one secret is required (or secret_file); generate one with `openssl rand -base64 48`")
+        }
+        for (index, secret) in secrets.enumerated() where secret.utf8.count < 32 {
+            section.problem("secrets[\(index)]", "is too short: use at least 32 random characters")
+        }
+        let inactivity = section.durationSeconds("inactivity_timeout", default: 3600, range: 1...(30 * 86400))
+        let lifetime = section.durationSeconds("max_lifetime", default: 8 * 3600, range: 1...(365 * 86400))
+        let kind = section.string("store", default: "memory")!
+        var store: ServiceConfiguration.StoreConfiguration?
+        let memory = section.object("memory")
+        let memcached = section.object("memcached")
+        switch kind {
+        case "memory":
+            store = .memory(capacity: memory?.integer("capacity", default: 100_000, range: 1...10_000_000) ?? 100_000)
+        case "memcached":
+            if let memcached {
+                let servers = memcached.stringList("servers", default: [])
+                if servers.isEmpty { memcached.problem("servers", "list at least one memcached server as host:port or /path/to/socket") }
+                for (index, server) in servers.enumerated() where !Self.isMemcachedServer(server) {
+                    memcached.problem("servers[\(index)]", "must be host:port or an absolute socket path, got \"\(server)\"")
+                }
+                store = .memcached(
+                    servers: servers,
+                    connectTimeoutMs: Int(memcached.durationMilliseconds("connect_timeout", default: 500, range: 1...60_000)),
+                    timeoutMs: Int(memcached.durationMilliseconds("timeout", default: 500, range: 1...60_000)),
+                    keyPrefix: memcached.string("key_prefix", default: "oidc-fcgi:")!,
+                    poolSize: memcached.integer("pool_size", default: 0, range: 0...1024))
+            } else {
+                section.problem("memcached", "is required when store is memcached: `memcached: { servers: [\"127.0.0.1:11211\"] }`")
+            }
+        default:
+            section.problem("store", "must be memory or memcached, got \"\(kind)\"")
+        }
+        if kind != "memory", memory != nil { section.problem("memory", "is set but store is \(kind)") }
+        memory?.finish()
+        memcached?.finish()
+        section.finish()
+        return (SessionSettings(secrets: secrets.map { Array($0.utf8) }, inactivityTimeoutSeconds: inactivity, maxLifetimeSeconds: lifetime), store)
+    }
+
+    private func readLogin() -> LoginSettings {
+        var login = LoginSettings()
+        guard let section = reader.object("login") else { return login }
+        login.timeoutSeconds = section.durationSeconds("timeout", default: 300, range: 10...3600)
+        login.maxPending = section.integer("max_pending", default: 5, range: 1...20)
+        section.finish()
+        return login
+    }
+
+    private func readHeaders() -> HeaderSettings {
+        var headers = HeaderSettings()
+        guard let section = reader.object("headers") else { return headers }
+        headers.userHeader = section.string("user", default: headers.userHeader)!
+        if !Self.isToken(headers.userHeader) { section.problem("user", "must be a header name, got \"\(headers.userHeader)\"") }
+        let encoding = section.string("encoding", default: "percent")!
+        if let value = HeaderSettings.Encoding(rawValue: encoding) { headers.encoding = value } else {
+            section.problem("encoding", "must be percent, base64url or raw, got \"\(encoding)\"")
+        }
+        if let claims = section.object("claims") {
+            for (header, node) in claims.pairs() {
+                guard case .scalar(let claim) = node, !claim.string.isEmpty else {
+                    claims.problem(header, "must name one claim")
+                    continue
+                }
+                if !Self.isToken(header) { claims.problem(header, "is not a valid header name") }
+                if header.lowercased() == headers.userHeader.lowercased() { claims.problem(header, "is already the user header") }
+                headers.claimHeaders.append((header, claim.string))
+            }
+        }
+        section.finish()
+        return headers
+    }
+
+    private func readProviders() -> [ProviderSettings]? {
+        guard let list = reader.objectList("providers"), !list.isEmpty else {
+            reader.problem("providers", "list at least one identity provider (name, issuer, client_id, client_secret)")
+            return nil
+        }
+        var providers: [ProviderSettings] = []
+        var names: Set<String> = []
+        for section in list {
+            if let provider = ProviderReader(reader: section, baseDirectory: baseDirectory).read() {
+                if !names.insert(provider.name).inserted { section.problem("name", "\"\(provider.name)\" is used by another provider") }
+                providers.append(provider)
+            }
+            section.finish()
+        }
+        return providers.count == list.count ? providers : nil
+    }
+
+    static func isToken(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+        }
+    }
+
+    static func isMemcachedServer(_ text: String) -> Bool {
+        if text.hasPrefix("/") { return true }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { return false }
+        return colon != text.startIndex
+    }
+}

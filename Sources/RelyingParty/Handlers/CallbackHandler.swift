@@ -1,0 +1,144 @@
+import JOSE
+import Logging
+
+/// The redirect URI: checks the login state, exchanges the code, validates the
+/// ID token and userinfo, creates the session and sends the browser back.
+/// Every failure clears the login-state cookie and creates no session.
+struct CallbackHandler: Sendable {
+    let context: RelyingPartyContext
+    private let validator = IDTokenValidator()
+
+    init(context: RelyingPartyContext) { self.context = context }
+
+    func handle(_ request: Request) -> Response {
+        let query = FormEncoding.decode(request.method == "POST" ? String(decoding: request.body, as: UTF8.self) : request.queryString)
+        guard let stateValue = FormEncoding.single("state", in: query), !stateValue.isEmpty else {
+            return reject(request, status: 400, title: "Login failed", message: "The login response has no state. Start again from the page you wanted.", log: "callback without a single state parameter")
+        }
+        let clearState = Response.Header("Set-Cookie", context.loginStates.deletion(forState: stateValue))
+        guard let login = context.loginStates.find(state: stateValue, in: request) else {
+            return reject(request, status: 400, title: "Login failed",
+                          message: "This login was not started in this browser, or it already finished. Start again from the page you wanted.",
+                          log: "no login state cookie matches the state", extra: [clearState])
+        }
+        let now = context.clock.now()
+        if now - login.createdAt >= context.settings.login.timeoutSeconds || now < login.createdAt - context.settings.clockSkewSeconds {
+            // Slow user: start over to the original page rather than strand them.
+            context.logger.info("login state expired; restarting the login", metadata: ["provider": "\(login.provider)"])
+            return Response(status: 302, headers: [clearState, Response.Header("Location", login.returnTo), Response.Header("Cache-Control", "no-store")])
+        }
+        if let error = FormEncoding.single("error", in: query) {
+            let description = FormEncoding.single("error_description", in: query)
+            return reject(request, status: 403, title: "Login was not completed",
+                          message: "The identity provider answered \(error)\(description.map { ": \($0)" } ?? "").",
+                          log: "the provider returned an error", metadata: ["error": "\(error)"], extra: [clearState])
+        }
+        guard let provider = context.settings.provider(named: login.provider) else {
+            return reject(request, status: 400, title: "Login failed", message: "The provider of this login is no longer configured. Start again.", log: "login state names an unknown provider", extra: [clearState])
+        }
+        guard let code = FormEncoding.single("code", in: query), !code.isEmpty else {
+            return reject(request, status: 400, title: "Login failed", message: "The login response has no authorization code.", log: "callback without code", extra: [clearState])
+        }
+        do {
+            // One use per state, across every instance sharing the store.
+            let marker = "state-used:" + Digest.sha256(stateValue).hexString
+            guard try context.store.add(marker, value: [1], ttlSeconds: Int(context.settings.login.timeoutSeconds)) else {
+                return reject(request, status: 400, title: "Login failed", message: "This login response was already used.", log: "replayed login response", extra: [clearState])
+            }
+        } catch {
+            return unavailable(request, error: "\(error)", extra: [clearState])
+        }
+
+        let snapshot: ProviderDirectory.Snapshot
+        do { snapshot = try context.providers.snapshot(for: provider) } catch {
+            return providerFailure(request, provider: provider, reason: "\(error)", extra: [clearState])
+        }
+        if let issuerParameter = FormEncoding.single("iss", in: query), issuerParameter != snapshot.metadata.issuer {
+            // RFC 9207: the response came from another provider (mix-up attack).
+            return reject(request, status: 400, title: "Login failed", message: "The login response came from an unexpected identity provider.", log: "iss parameter does not match the provider", extra: [clearState])
+        }
+        let tokens: TokenResponse
+        do {
+            tokens = try TokenEndpointClient(http: context.http).exchange(
+                code: code, codeVerifier: login.codeVerifier, redirectURI: context.settings.redirectURI,
+                provider: provider, tokenEndpoint: snapshot.metadata.tokenEndpoint)
+        } catch {
+            return providerFailure(request, provider: provider, reason: error.description, extra: [clearState])
+        }
+        let claims: IDTokenClaims
+        do {
+            claims = try validateIDToken(tokens, login: login, provider: provider, snapshot: snapshot, now: now)
+        } catch {
+            return reject(request, status: 401, title: "Login failed", message: "The identity provider's answer could not be verified.",
+                          log: "ID token rejected: \(error)", metadata: ["provider": "\(provider.name)"], extra: [clearState])
+        }
+        var allClaims = claims.all
+        if let endpoint = snapshot.metadata.userinfoEndpoint, let accessToken = tokens.accessToken {
+            do {
+                let userinfo = try UserInfoClient(http: context.http).fetch(endpoint: endpoint, accessToken: accessToken, expectedSubject: claims.subject)
+                for (name, value) in userinfo where !Self.protocolClaims.contains(name) { allClaims[name] = value }
+            } catch {
+                return reject(request, status: 502, title: "Login failed", message: "The identity provider's user information could not be used.",
+                              log: "userinfo rejected: \(error)", metadata: ["provider": "\(provider.name)"], extra: [clearState])
+            }
+        }
+        let user = allClaims[provider.userClaim]?.headerText ?? ""
+        guard !user.isEmpty else {
+            return reject(request, status: 502, title: "Login failed", message: "The identity provider did not provide the user name this site needs.",
+                          log: "the claim configured as user_claim is missing or empty", metadata: ["claim": "\(provider.userClaim)"], extra: [clearState])
+        }
+        let record = SessionRecord(
+            provider: provider.name, subject: claims.subject, providerSessionID: claims.sessionID, user: user, claims: allClaims,
+            idToken: tokens.idToken, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken,
+            accessTokenExpiresAt: tokens.expiresIn.map { now + $0 }, createdAt: now, lastSeenAt: now,
+            expiresAt: now + context.settings.session.maxLifetimeSeconds)
+        let id: SessionID
+        do { id = try context.sessions.create(record) } catch {
+            return unavailable(request, error: "\(error)", extra: [clearState])
+        }
+        context.logger.info("login succeeded", metadata: ["provider": "\(provider.name)", "user": "\(user)"])
+        return Response(status: 302, headers: [
+            clearState,
+            Response.Header("Set-Cookie", context.setCookie.set(name: context.settings.cookie.name, value: id.cookieValue, maxAge: nil)),
+            Response.Header("Location", login.returnTo),
+            Response.Header("Cache-Control", "no-store"),
+        ])
+    }
+
+    /// Claims that describe the token, not the user; userinfo never overrides them.
+    static let protocolClaims: Set<String> = ["iss", "aud", "exp", "iat", "nbf", "nonce", "azp", "at_hash", "c_hash", "sid", "auth_time", "jti"]
+
+    private func validateIDToken(_ tokens: TokenResponse, login: LoginState, provider: ProviderSettings, snapshot: ProviderDirectory.Snapshot, now: Int64) throws -> IDTokenClaims {
+        let expectations = IDTokenExpectations(
+            issuer: snapshot.metadata.issuer, clientID: provider.clientID, nonce: login.nonce,
+            allowedAlgorithms: provider.allowedAlgorithms, clockSkewSeconds: context.settings.clockSkewSeconds,
+            maxIssuedAgeSeconds: context.settings.login.timeoutSeconds + context.settings.clockSkewSeconds, now: now,
+            accessToken: tokens.accessToken)
+        let secret = Array(provider.clientSecret.utf8)
+        do {
+            return try validator.validate(tokens.idToken, keys: snapshot.keys, clientSecret: secret, expecting: expectations)
+        } catch {
+            guard case .signature(.noMatchingKey(_)) = error else { throw error }
+            // The provider may have rotated its keys: fetch them once more (rate-limited) and retry.
+            guard let refreshed = try context.providers.refreshKeys(for: provider) else { throw error }
+            return try validator.validate(tokens.idToken, keys: refreshed.keys, clientSecret: secret, expecting: expectations)
+        }
+    }
+
+    private func reject(_ request: Request, status: Int, title: String, message: String, log: String,
+                        metadata: Logger.Metadata = [:], extra: [Response.Header] = []) -> Response {
+        context.logger.warning("login rejected: \(log)", metadata: metadata)
+        return ErrorPage.response(status: status, title: title, message: message, for: request, headers: extra)
+    }
+
+    private func providerFailure(_ request: Request, provider: ProviderSettings, reason: String, extra: [Response.Header]) -> Response {
+        context.logger.error("login failed at the provider", metadata: ["provider": "\(provider.name)", "reason": "\(reason)"])
+        return ErrorPage.response(status: 502, title: "Login failed", message: "The identity provider could not complete the login. Please try again.", for: request, headers: extra)
+    }
+
+    private func unavailable(_ request: Request, error: String, extra: [Response.Header]) -> Response {
+        context.logger.error("session store unavailable during login", metadata: ["reason": "\(error)"])
+        return ErrorPage.response(status: 503, title: "Service unavailable", message: "Sessions cannot be stored right now. Please try again in a moment.", for: request,
+                                  headers: extra + [Response.Header("Retry-After", "5")])
+    }
+}

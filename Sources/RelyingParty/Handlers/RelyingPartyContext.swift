@@ -1,0 +1,39 @@
+import Logging
+
+/// Everything the action handlers share: settings and the ports to the world.
+/// Built once at start-up; immutable and safe to use from every worker thread.
+public struct RelyingPartyContext: Sendable {
+    public let settings: Settings
+    public let providers: ProviderDirectory
+    public let sessions: SessionManager
+    public let loginStates: LoginStateCookies
+    public let store: any KeyValueStore
+    public let http: any HTTPTransport
+    public let clock: any WallClock
+    public let random: any RandomSource
+    public let logger: Logger
+    public let returnURLs: ReturnURLPolicy
+    public let identityHeaders: IdentityHeaders
+    public let setCookie: SetCookie
+
+    public init(settings: Settings, store: any KeyValueStore, http: any HTTPTransport, clock: any WallClock = SystemClock(),
+                random: any RandomSource = SystemRandomSource(), logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.http = http
+        self.clock = clock
+        self.random = random
+        self.logger = logger
+        providers = ProviderDirectory(http: http, clock: clock, logger: logger)
+        sessions = SessionManager(store: store, settings: settings.session, clock: clock, random: random)
+        loginStates = LoginStateCookies(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)
+        returnURLs = ReturnURLPolicy(publicOrigin: settings.publicOrigin, allowedOrigins: settings.allowedReturnOrigins)
+        identityHeaders = IdentityHeaders(settings: settings.headers)
+        setCookie = SetCookie(settings: settings.cookie)
+    }
+
+    /// The provider a location asks for (`OIDC_PROVIDER`), or the first configured one.
+    func provider(for request: Request) -> ProviderSettings? {
+        settings.provider(named: request.params["OIDC_PROVIDER"])
+    }
+}

@@ -1,0 +1,27 @@
+/// Why the store could not answer. Never treated as "no session": callers fail closed.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case unavailable(String)
+    case rejected(String)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let why): return "session store unavailable: \(why)"
+        case .rejected(let why): return "session store rejected the operation: \(why)"
+        }
+    }
+}
+
+/// The small key-value contract every session backend fulfils (memory, memcached).
+/// Keys are at most 200 printable ASCII characters without spaces. TTLs are seconds (> 0).
+/// Implementations are safe to call from any worker thread at once.
+public protocol KeyValueStore: Sendable {
+    /// The value, or nil when absent or expired.
+    func get(_ key: String) throws(StoreError) -> [UInt8]?
+    /// Stores unconditionally.
+    func set(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError)
+    /// Stores only when the key is absent; returns false when it was present.
+    /// Used for one-time markers (replayed login state) and short locks.
+    func add(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) -> Bool
+    /// Removes the key; absent keys are not an error.
+    func delete(_ key: String) throws(StoreError)
+}

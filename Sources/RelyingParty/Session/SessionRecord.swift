@@ -1,0 +1,44 @@
+/// What the store holds for one logged-in browser. Encoded as JSON, then sealed.
+/// `identity` is the header values computed at login, so the hot path never
+/// looks at tokens or claims again.
+public struct SessionRecord: Sendable, Codable, Equatable {
+    public var provider: String
+    public var subject: String
+    /// The provider's session id (`sid`), for back-channel logout.
+    public var providerSessionID: String?
+    public var user: String
+    public var claims: [String: JSONValue]
+    public var idToken: String
+    public var accessToken: String?
+    public var refreshToken: String?
+    public var accessTokenExpiresAt: Int64?
+    public var createdAt: Int64
+    public var lastSeenAt: Int64
+    /// Absolute end of the session (max lifetime).
+    public var expiresAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case provider = "p", subject = "s", providerSessionID = "sid", user = "u", claims = "c", idToken = "it"
+        case accessToken = "at", refreshToken = "rt", accessTokenExpiresAt = "ate", createdAt = "ca"
+        case lastSeenAt = "ls", expiresAt = "ea"
+    }
+
+    public init(
+        provider: String, subject: String, providerSessionID: String?, user: String, claims: [String: JSONValue],
+        idToken: String, accessToken: String?, refreshToken: String?, accessTokenExpiresAt: Int64?,
+        createdAt: Int64, lastSeenAt: Int64, expiresAt: Int64
+    ) {
+        self.provider = provider
+        self.subject = subject
+        self.providerSessionID = providerSessionID
+        self.user = user
+        self.claims = claims
+        self.idToken = idToken
+        self.accessToken = accessToken
+        self.refreshToken = refreshToken
+        self.accessTokenExpiresAt = accessTokenExpiresAt
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.expiresAt = expiresAt
+    }
+}

@@ -1,0 +1,102 @@
+/// The validated configuration the core runs with. Built by the configuration
+/// loader from the YAML file; every value here has already been checked.
+public struct Settings: Sendable {
+    public var publicOrigin: Origin
+    public var redirectPath: String
+    public var clockSkewSeconds: Int64
+    public var cookie: CookieSettings
+    public var session: SessionSettings
+    public var login: LoginSettings
+    public var providers: [ProviderSettings]
+    public var headers: HeaderSettings
+    /// Extra origins a return or post-logout URL may point to.
+    public var allowedReturnOrigins: [Origin]
+
+    public init(
+        publicOrigin: Origin, redirectPath: String = "/oidc/callback", clockSkewSeconds: Int64 = 60,
+        cookie: CookieSettings = CookieSettings(), session: SessionSettings, login: LoginSettings = LoginSettings(),
+        providers: [ProviderSettings], headers: HeaderSettings = HeaderSettings(), allowedReturnOrigins: [Origin] = []
+    ) {
+        self.publicOrigin = publicOrigin
+        self.redirectPath = redirectPath
+        self.clockSkewSeconds = clockSkewSeconds
+        self.cookie = cookie
+        self.session = session
+        self.login = login
+        self.providers = providers
+        self.headers = headers
+        self.allowedReturnOrigins = allowedReturnOrigins
+    }
+
+    /// The redirect URI registered at the provider.
+    public var redirectURI: String { publicOrigin.serialized + redirectPath }
+
+    public func provider(named name: String?) -> ProviderSettings? {
+        guard let name, !name.isEmpty else { return providers.first }
+        return providers.first { $0.name == name }
+    }
+}
+
+public struct CookieSettings: Sendable {
+    public enum SameSite: String, Sendable, CaseIterable { case lax = "Lax", strict = "Strict", none = "None" }
+    public var name: String
+    public var statePrefix: String
+    public var secure: Bool
+    public var domain: String?
+    public var sameSite: SameSite
+
+    public init(name: String = "oidc_session", statePrefix: String = "oidc_state_", secure: Bool = true, domain: String? = nil, sameSite: SameSite = .lax) {
+        self.name = name
+        self.statePrefix = statePrefix
+        self.secure = secure
+        self.domain = domain
+        self.sameSite = sameSite
+    }
+}
+
+public struct SessionSettings: Sendable {
+    /// Secrets in order: the first seals, all open (rotation).
+    public var secrets: [[UInt8]]
+    public var inactivityTimeoutSeconds: Int64
+    public var maxLifetimeSeconds: Int64
+
+    public init(secrets: [[UInt8]], inactivityTimeoutSeconds: Int64 = 3600, maxLifetimeSeconds: Int64 = 8 * 3600) {
+        self.secrets = secrets
+        self.inactivityTimeoutSeconds = inactivityTimeoutSeconds
+        self.maxLifetimeSeconds = maxLifetimeSeconds
+    }
+}
+
+public struct LoginSettings: Sendable {
+    /// How long a started login may take before its state expires.
+    public var timeoutSeconds: Int64
+    /// Concurrent pending logins kept per browser; the oldest is dropped beyond this.
+    public var maxPending: Int
+
+    public init(timeoutSeconds: Int64 = 300, maxPending: Int = 5) {
+        self.timeoutSeconds = timeoutSeconds
+        self.maxPending = maxPending
+    }
+}
+
+public struct HeaderSettings: Sendable {
+    public enum Encoding: String, Sendable, CaseIterable {
+        /// Non-ASCII bytes (and '%') percent-encoded as UTF-8; plain ASCII unchanged.
+        case percent
+        /// Every value base64url-encoded (unpadded).
+        case base64url
+        /// UTF-8 passed through (only control characters are removed).
+        case raw
+    }
+    /// The header carrying the user name (from the provider's `user_claim`).
+    public var userHeader: String
+    /// Header name → claim name, in configuration order.
+    public var claimHeaders: [(header: String, claim: String)]
+    public var encoding: Encoding
+
+    public init(userHeader: String = "X-Remote-User", claimHeaders: [(header: String, claim: String)] = [], encoding: Encoding = .percent) {
+        self.userHeader = userHeader
+        self.claimHeaders = claimHeaders
+        self.encoding = encoding
+    }
+}

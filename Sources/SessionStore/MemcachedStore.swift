@@ -1,0 +1,150 @@
+import CMemcached
+import Glibc
+import RelyingParty
+
+/// Sessions in one or more memcached servers, shared by every process that
+/// points at them. Keys are spread with ketama consistent hashing over the
+/// binary protocol. A server that is down or too slow makes the calls whose
+/// keys live on it throw `StoreError.unavailable` — never "absent" — within
+/// the timeouts: a server that refuses or drops connections is skipped (calls
+/// fail at once) for one to two seconds and then tried again, so service
+/// resumes by itself when it comes back; one that accepts but does not answer
+/// costs each call the I/O timeout. Its keys are never moved to another
+/// server. A miss is reported only when a server answered "not found"; a reply
+/// that cannot be read is an error, not a miss.
+public final class MemcachedStore: KeyValueStore {
+    private let connections: MemcachedConnectionPool
+    private let keyPrefix: String
+
+    /// memcached treats expirations beyond 30 days as absolute Unix times.
+    private static let longestRelativeExpiration = 60 * 60 * 24 * 30
+
+    /// - Parameters:
+    ///   - servers: `host:port`, `[ipv6]:port`, `host` (port 11211) or `/path/to.sock`.
+    ///   - connectTimeoutMs: the longest wait for a TCP connection.
+    ///   - ioTimeoutMs: the longest wait for a server to accept a request or answer it.
+    ///   - poolSize: the most connections per server, one per concurrent caller;
+    ///     use the number of worker threads.
+    ///   - keyPrefix: prepended to every key, so several sites can share servers.
+    /// - Throws: `.rejected` for an invalid configuration. Servers are not
+    ///   contacted until the first call, so a server that is down does not fail this.
+    public init(
+        servers: [String], connectTimeoutMs: Int, ioTimeoutMs: Int, poolSize: Int, keyPrefix: String
+    ) throws(StoreError) {
+        var addresses: [MemcachedServerAddress] = []
+        for server in servers {
+            addresses.append(try MemcachedServerAddress(parsing: server))
+        }
+        if !keyPrefix.isEmpty {
+            do throws(StoreError) {
+                try StoreKeyRules.validate(keyPrefix)
+            } catch {
+                guard case .rejected(let why) = error else { throw error }
+                throw .rejected("memcached key prefix: \(why)")
+            }
+        }
+        self.keyPrefix = keyPrefix
+        connections = try MemcachedConnectionPool(
+            .init(servers: addresses, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: ioTimeoutMs, poolSize: poolSize)
+        )
+    }
+
+    public func get(_ key: String) throws(StoreError) -> [UInt8]? {
+        let fullKey = try prefixed(key)
+        return try connections.withConnection { (handle) throws(StoreError) -> [UInt8]? in
+            var length = 0
+            var flags: UInt32 = 0
+            var rc = MEMCACHED_SUCCESS
+            let data = fullKey.withCString { memcached_get(handle, $0, fullKey.utf8.count, &length, &flags, &rc) }
+            defer { free(data) }
+            switch rc {
+            case MEMCACHED_SUCCESS:
+                // An empty value comes back as a NULL pointer with SUCCESS.
+                guard let data, length > 0 else { return [] }
+                return [UInt8](UnsafeRawBufferPointer(start: data, count: length))
+            case MEMCACHED_NOTFOUND:
+                if let failure = MemcachedFailure.hiddenFailure(in: handle) {
+                    throw MemcachedFailure.error(failure, operation: "get", handle: handle)
+                }
+                return nil
+            default:
+                throw MemcachedFailure.error(rc, operation: "get", handle: handle)
+            }
+        }
+    }
+
+    public func set(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) {
+        let fullKey = try prefixed(key)
+        let expiration = try Self.expiration(ttlSeconds)
+        try connections.withConnection { (handle) throws(StoreError) in
+            let rc = Self.store(memcached_set, handle, fullKey, value, expiration)
+            guard rc == MEMCACHED_SUCCESS else {
+                throw MemcachedFailure.error(rc, operation: "set", handle: handle)
+            }
+        }
+    }
+
+    public func add(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) -> Bool {
+        let fullKey = try prefixed(key)
+        let expiration = try Self.expiration(ttlSeconds)
+        return try connections.withConnection { (handle) throws(StoreError) -> Bool in
+            let rc = Self.store(memcached_add, handle, fullKey, value, expiration)
+            switch rc {
+            case MEMCACHED_SUCCESS: return true
+            case MEMCACHED_NOTSTORED, MEMCACHED_DATA_EXISTS:
+                if let failure = MemcachedFailure.hiddenFailure(in: handle) {
+                    throw MemcachedFailure.error(failure, operation: "add", handle: handle)
+                }
+                return false
+            default: throw MemcachedFailure.error(rc, operation: "add", handle: handle)
+            }
+        }
+    }
+
+    public func delete(_ key: String) throws(StoreError) {
+        let fullKey = try prefixed(key)
+        try connections.withConnection { (handle) throws(StoreError) in
+            let rc = fullKey.withCString { memcached_delete(handle, $0, fullKey.utf8.count, 0) }
+            switch rc {
+            case MEMCACHED_SUCCESS:
+                return
+            case MEMCACHED_NOTFOUND:
+                if let failure = MemcachedFailure.hiddenFailure(in: handle) {
+                    throw MemcachedFailure.error(failure, operation: "delete", handle: handle)
+                }
+            default:
+                throw MemcachedFailure.error(rc, operation: "delete", handle: handle)
+            }
+        }
+    }
+
+    private func prefixed(_ key: String) throws(StoreError) -> String {
+        try StoreKeyRules.validate(key)
+        let fullKey = keyPrefix + key
+        try StoreKeyRules.validate(fullKey)  // the prefix counts towards memcached's limit
+        return fullKey
+    }
+
+    private static func expiration(_ ttlSeconds: Int) throws(StoreError) -> time_t {
+        try StoreKeyRules.validate(ttlSeconds: ttlSeconds)
+        if ttlSeconds <= longestRelativeExpiration { return time_t(ttlSeconds) }
+        return time(nil) + time_t(ttlSeconds)
+    }
+
+    private typealias StorageCommand = (
+        UnsafeMutablePointer<memcached_st>?, UnsafePointer<CChar>?, Int, UnsafePointer<CChar>?, Int, time_t, UInt32
+    ) -> memcached_return_t
+
+    private static func store(
+        _ command: StorageCommand, _ handle: UnsafeMutablePointer<memcached_st>, _ key: String, _ value: [UInt8],
+        _ expiration: time_t
+    ) -> memcached_return_t {
+        key.withCString { keyPointer in
+            value.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    command(handle, keyPointer, key.utf8.count, chars.baseAddress, chars.count, expiration, 0)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Configuration
+import Foundation
+import HTTPClient
+import Logging
+import RelyingParty
+import SessionStore
+
+/// Builds the running service from the configuration: the real adapters
+/// (curl, memory or memcached) plugged into the core.
+enum Wiring {
+    struct Built: Sendable {
+        let responder: Responder
+        var respond: @Sendable (Request) -> Response { { [responder] in responder.respond($0) } }
+    }
+
+    static func build(_ service: ServiceConfiguration, logger: Logger) throws -> Built {
+        CurlHTTPClient.globalInit()
+        let http = CurlHTTPClient(
+            connectTimeoutMs: service.httpConnectTimeoutMs, timeoutMs: service.httpTimeoutMs, caFile: service.caFile,
+            userAgent: "oidc-fcgi/\(OIDCFCGIVersion.current)")
+        let store: any KeyValueStore
+        switch service.store {
+        case .memory(let capacity):
+            store = MemoryStore(capacity: capacity)
+        case .memcached(let servers, let connectTimeoutMs, let timeoutMs, let keyPrefix, let poolSize):
+            store = try MemcachedStore(
+                servers: servers, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: timeoutMs,
+                poolSize: poolSize > 0 ? poolSize : service.workers + 2, keyPrefix: keyPrefix)
+        }
+        let context = RelyingPartyContext(settings: service.settings, store: store, http: http, logger: logger)
+        return Built(responder: Responder(context: context))
+    }
+
+    static func bootstrapLogging(level: ServiceConfiguration.LogLevel) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = switch level {
+            case .debug: .debug
+            case .info: .info
+            case .warning: .warning
+            case .error: .error
+            }
+            return handler
+        }
+        return Logger(label: "oidc-fcgi")
+    }
+}

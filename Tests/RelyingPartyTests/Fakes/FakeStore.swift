@@ -1,0 +1,50 @@
+import RelyingParty
+import Synchronization
+
+/// A dictionary store for core tests; `failing` makes every call throw, like a dead memcached.
+final class FakeStore: KeyValueStore {
+    private let entries = Mutex<[String: [UInt8]]>([:])
+    private let broken = Atomic<Bool>(false)
+
+    var failing: Bool {
+        get { broken.load(ordering: .relaxed) }
+        set { broken.store(newValue, ordering: .relaxed) }
+    }
+
+    var keys: [String] { entries.withLock { Array($0.keys) } }
+
+    func rawValue(_ key: String) -> [UInt8]? { entries.withLock { $0[key] } }
+    func overwrite(_ key: String, _ value: [UInt8]) { entries.withLock { $0[key] = value } }
+
+    func get(_ key: String) throws(StoreError) -> [UInt8]? {
+        if failing { throw .unavailable("fake outage") }
+        return entries.withLock { $0[key] }
+    }
+
+    func set(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) {
+        if failing { throw .unavailable("fake outage") }
+        entries.withLock { $0[key] = value }
+    }
+
+    func add(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) -> Bool {
+        if failing { throw .unavailable("fake outage") }
+        return entries.withLock {
+            if $0[key] != nil { return false }
+            $0[key] = value
+            return true
+        }
+    }
+
+    func delete(_ key: String) throws(StoreError) {
+        if failing { throw .unavailable("fake outage") }
+        _ = entries.withLock { $0.removeValue(forKey: key) }
+    }
+}
+
+/// A clock the test moves by hand.
+final class FakeClock: WallClock {
+    private let current: Atomic<Int64>
+    init(_ start: Int64 = 1_800_000_000) { current = Atomic(start) }
+    func now() -> Int64 { current.load(ordering: .relaxed) }
+    func advance(_ seconds: Int64) { current.add(seconds, ordering: .relaxed) }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import RelyingParty
+import SessionStore
+import Testing
+
+/// Stores over one real memcached; namespaces are key prefixes.
+struct MemcachedStoreFixture: KeyValueStoreFixture {
+    let server: MemcachedServer
+
+    func makeStore(namespace: String) throws -> any KeyValueStore {
+        try MemcachedStore(
+            servers: [server.address], connectTimeoutMs: 500, ioTimeoutMs: 500, poolSize: 4,
+            keyPrefix: "\(namespace):"
+        )
+    }
+
+    // memcached's clock ticks once a second, so a 1 s TTL may already have
+    // passed when it is read back; 2 s is the shortest reliable one.
+    var shortTTL: Int { 2 }
+
+    func letShortTTLPass() async throws { try await Task.sleep(for: .milliseconds(3500)) }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct MemcachedStoreTests {
+    static func store(_ servers: [String], prefix: String = "t:", poolSize: Int = 4) throws -> MemcachedStore {
+        try MemcachedStore(servers: servers, connectTimeoutMs: 500, ioTimeoutMs: 500, poolSize: poolSize, keyPrefix: prefix)
+    }
+
+    @Test(arguments: KeyValueStoreContract.allCases)
+    func contract(_ behaviour: KeyValueStoreContract) async throws {
+        let server = try MemcachedServer.start()
+        defer { server.stop() }
+        try await behaviour.verify(MemcachedStoreFixture(server: server))
+    }
+
+    @Test func worksOverAUnixSocket() throws {
+        let server = try MemcachedServer.startOnUnixSocket()
+        defer { server.stop() }
+        let store = try Self.store([server.address])
+        try store.set("k", value: [0, 1, 2], ttlSeconds: 60)
+        #expect(try store.get("k") == [0, 1, 2])
+        #expect(try store.add("k", value: [3], ttlSeconds: 60) == false)
+    }
+
+    @Test func stoppedServerMakesEveryCallUnavailableQuicklyAndRecoveryNeedsNoRestart() throws {
+        let server = try MemcachedServer.start()
+        defer { server.stop() }
+        let store = try Self.store([server.address])
+        try store.set("session", value: [1], ttlSeconds: 60)
+        #expect(try store.get("session") == [1])
+
+        server.stop()
+        // Several rounds: the first finds the connection closed, later ones hit
+        // "connection refused" or the server's retry timeout.
+        for _ in 0..<3 {
+            try expectUnavailable(store, within: 2)
+        }
+
+        try server.start()  // the same port, a fresh memcached
+        let recovered = Date()
+        var result: Result<[UInt8]?, StoreError> = .failure(.unavailable("not tried"))
+        while Date().timeIntervalSince(recovered) < 10 {
+            result = Result { () throws(StoreError) in try store.get("session") }
+            if case .success = result { break }
+            usleep(100_000)
+        }
+        // The restarted memcached is empty: the key is absent, and the store works.
+        #expect(try result.get() == nil, "store did not recover within 10 s of the server's restart")
+        #expect(Date().timeIntervalSince(recovered) < 4, "recovery took longer than the retry interval allows")
+        try store.set("session", value: [2], ttlSeconds: 60)
+        #expect(try store.get("session") == [2])
+        #expect(try store.add("lock", value: [1], ttlSeconds: 60) == true)
+        try store.delete("session")
+    }
+
+    @Test func neverStartedServerIsUnavailableNotAbsent() throws {
+        let store = try Self.store(["127.0.0.1:\(try FreePort.pick())"])
+        for _ in 0..<3 {
+            try expectUnavailable(store, within: 2)
+        }
+    }
+
+    @Test func aPeerThatIsNotMemcachedIsUnavailableNotAbsent() throws {
+        // libmemcached's get answers NOTFOUND here; the store must not.
+        let impostor = try ImpostorServer()
+        defer { impostor.stop() }
+        let store = try Self.store([impostor.address])
+        for _ in 0..<2 {
+            try expectUnavailable(store, within: 2)
+        }
+    }
+
+    @Test func errorMessagesAreTidyAndNameTheServer() throws {
+        let port = try FreePort.pick()
+        let store = try Self.store(["127.0.0.1:\(port)"])
+        do {
+            _ = try store.get("k")
+            Issue.record("get succeeded without a server")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("127.0.0.1:\(port)"), "\(text)")
+            #expect(!text.contains("(0x") && !text.contains(".cc:"), "\(text)")
+        }
+    }
+
+    @Test func frozenServerTimesOutAndAnswersCorrectlyAfterwards() throws {
+        let server = try MemcachedServer.start()
+        defer { server.stop() }
+        let store = try Self.store([server.address], poolSize: 1)
+        try store.set("a", value: [0xA], ttlSeconds: 60)
+        try store.set("b", value: [0xB], ttlSeconds: 60)
+
+        server.pause()
+        let started = Date()
+        #expect(throws: StoreError.self) { try store.get("a") }
+        #expect(Date().timeIntervalSince(started) < 2, "a frozen server held the call beyond the I/O timeout")
+        server.resume()
+
+        // No stale reply to the timed-out request may be read as another key's value.
+        let deadline = Date().addingTimeInterval(10)
+        var answer: [UInt8]?? = nil
+        while Date() < deadline {
+            if let value = try? store.get("b") {
+                answer = .some(value)
+                break
+            }
+            usleep(100_000)
+        }
+        #expect(answer == .some([0xB]))
+        #expect(try store.get("a") == [0xA])
+        #expect(try store.get("b") == [0xB])
+    }
+
+    @Test func keysSpreadOverTwoServers() throws {
+        let first = try MemcachedServer.start()
+        defer { first.stop() }
+        let second = try MemcachedServer.start()
+        defer { second.stop() }
+        let both = try Self.store([first.address, second.address])
+        let keys = (0..<200).map { "spread-\($0)" }
+        for key in keys { try both.set(key, value: Array(key.utf8), ttlSeconds: 60) }
+        for key in keys { #expect(try both.get(key) == Array(key.utf8)) }
+
+        let onFirst = try keys.filter { try Self.store([first.address]).get($0) != nil }
+        let onSecond = try keys.filter { try Self.store([second.address]).get($0) != nil }
+        #expect(onFirst.count + onSecond.count == keys.count)
+        #expect(Set(onFirst).isDisjoint(with: onSecond))
+        #expect(onFirst.count > 40 && onSecond.count > 40, "uneven spread: \(onFirst.count) / \(onSecond.count)")
+
+        // With one server gone, its keys are unavailable (not absent, not moved);
+        // the other server's keys still work.
+        second.stop()
+        for key in onFirst.prefix(20) { #expect(try both.get(key) == Array(key.utf8)) }
+        for key in onSecond.prefix(5) {
+            #expect(throws: StoreError.self) { try both.get(key) }
+        }
+    }
+
+    @Test func valueLargerThanTheServerAcceptsIsRejected() throws {
+        let server = try MemcachedServer.start()
+        defer { server.stop() }
+        let store = try Self.store([server.address])
+        let tooLarge = [UInt8](repeating: 1, count: 2 << 20)
+        do {
+            try store.set("huge", value: tooLarge, ttlSeconds: 60)
+            Issue.record("a 2 MiB value was accepted")
+        } catch {
+            #expect(!"\(error)".contains("\u{1}\u{1}\u{1}"), "the error message must not carry the value")
+        }
+        // The connection is still usable afterwards.
+        try store.set("small", value: [1], ttlSeconds: 60)
+        #expect(try store.get("small") == [1])
+    }
+
+    @Test func invalidConfigurationIsRejected() {
+        #expect(throws: StoreError.rejected("no memcached servers configured")) {
+            _ = try Self.store([])
+        }
+        for bad in ["", "host:notaport", "host:0", "host:70000", "a b:11211", "::1:11211", "[::1", ":11211"] {
+            #expect(throws: StoreError.self, "\(bad.debugDescription)") { _ = try Self.store([bad]) }
+        }
+        #expect(throws: StoreError.self) { _ = try Self.store(["127.0.0.1:11211"], prefix: "has space") }
+        #expect(throws: StoreError.self) { _ = try Self.store(["127.0.0.1:11211"], poolSize: 0) }
+        #expect(throws: Never.self) { _ = try Self.store(["localhost", "[::1]:11212", "/run/memcached.sock"]) }
+    }
+
+    @Test func prefixCountsTowardsTheKeyLengthLimit() throws {
+        let store = try Self.store(["127.0.0.1:1"], prefix: String(repeating: "p", count: 60))
+        #expect(throws: StoreError.self) { try store.get(String(repeating: "k", count: 200)) }
+    }
+
+    /// Every operation throws `.unavailable` (never nil/false) within `seconds`.
+    private func expectUnavailable(_ store: MemcachedStore, within seconds: Double) throws {
+        let operations: [(String, () throws(StoreError) -> Void)] = [
+            ("get", { () throws(StoreError) in _ = try store.get("session") }),
+            ("set", { () throws(StoreError) in try store.set("session", value: [1], ttlSeconds: 60) }),
+            ("add", { () throws(StoreError) in _ = try store.add("lock", value: [1], ttlSeconds: 60) }),
+            ("delete", { () throws(StoreError) in try store.delete("session") }),
+        ]
+        for (name, operation) in operations {
+            let started = Date()
+            do {
+                try operation()
+                Issue.record("\(name) succeeded with the server down")
+            } catch {
+                guard case .unavailable(let why) = error else {
+                    Issue.record("\(name): expected .unavailable, got \(error)")
+                    continue
+                }
+                #expect(!why.isEmpty)
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            #expect(elapsed < seconds, "\(name) took \(elapsed) s with the server down")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+"""The whole system on 127.0.0.1: [memcached] + provider + echo upstream +
+oidc-fcgi + nginx, started in dependency order and stopped in reverse."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import login as login_flow
+from .memcached import Memcached
+from .nginx import Nginx
+from .oidc_fcgi import OidcFcgi, make_config
+from .process import ManagedProcess
+from .provider import Provider
+from .upstream import EchoUpstream
+
+
+@dataclass
+class StackOptions:
+    store: str = "memory"  # or "memcached"
+    inactivity_timeout: str = "1h"
+    max_lifetime: str = "8h"
+    log_level: str = "debug"
+    label: str = "e2e"  # names the temp dir
+    site: str = "test"  # nginx server: "test" (generated) or "example" (nginx/example-site.conf)
+    nginx_port: int | None = None
+    provider_port: int | None = None
+    extra_config: dict = field(default_factory=dict)
+
+
+class Stack:
+    def __init__(self, options: StackOptions | None = None, workdir: Path | None = None) -> None:
+        self.options = options or StackOptions()
+        self.workdir = workdir or Path(tempfile.mkdtemp(prefix=f"oidc-fcgi-{self.options.label}-{self.options.store}-"))
+        os.chmod(self.workdir, 0o755)
+        # A short socket path: unix socket paths are limited to ~107 bytes.
+        self.socket_dir = Path(tempfile.mkdtemp(prefix="ofs-"))
+        os.chmod(self.socket_dir, 0o755)
+        self.memcached = Memcached(self.workdir) if self.options.store == "memcached" else None
+        self.provider = Provider(self.workdir, self.options.provider_port)
+        self.upstream = EchoUpstream(self.workdir)
+        self.nginx = Nginx(
+            self.workdir,
+            oidc_socket=self.socket_dir / "oidc-fcgi.sock",
+            upstream_port=self.upstream.port,
+            port=self.options.nginx_port,
+            site=self.options.site,
+        )
+        self.oidc_config = make_config(
+            socket_path=self.socket_dir / "oidc-fcgi.sock",
+            public_url=self.nginx.url,
+            issuer=self.provider.issuer,
+            store=self.options.store,
+            memcached_address=self.memcached.address if self.memcached else None,
+            inactivity_timeout=self.options.inactivity_timeout,
+            max_lifetime=self.options.max_lifetime,
+            log_level=self.options.log_level,
+            extra=self.options.extra_config,
+        )
+        self.oidc = OidcFcgi(self.workdir, self.oidc_config)
+
+    @property
+    def url(self) -> str:
+        return self.nginx.url
+
+    def processes(self) -> list[ManagedProcess]:
+        parts = [self.memcached, self.provider, self.upstream, self.oidc, self.nginx]
+        return [p.process for p in parts if p is not None and p.process is not None]
+
+    def start(self) -> "Stack":
+        try:
+            # The slow starters first, waited for together.
+            self.provider.start()
+            self.upstream.start()
+            if self.memcached:
+                self.memcached.start()
+            self.provider.wait_ready()
+            self.upstream.wait_ready()
+            self.oidc.start()
+            self.nginx.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for part in (self.nginx, self.oidc, self.upstream, self.provider, self.memcached):
+            if part is not None:
+                try:
+                    part.stop()
+                except Exception:  # noqa: BLE001 - keep stopping the rest
+                    pass
+        shutil.rmtree(self.socket_dir, ignore_errors=True)
+
+    def logs(self, lines: int = 80) -> str:
+        tails = [p.log_tail(lines) for p in self.processes()]
+        error_log = self.nginx.error_log().splitlines()[-lines:]
+        tails.append(f"--- nginx error.log ({self.nginx.prefix}/logs/error.log)\n" + "\n".join(error_log))
+        return "\n".join(tails)
+
+    def new_user(self, **claims) -> str:
+        """A fresh subject at the provider, with email and name claims."""
+        sub = "user-" + uuid.uuid4().hex[:10]
+        self.provider.set_user(sub, {"email": f"{sub}@example.test", "name": f"Test {sub}", **claims})
+        return sub
+
+    def authorization_endpoint(self) -> str:
+        return self.provider.discovery()["authorization_endpoint"]
+
+    def log_in(self, session, sub: str, path: str = "/") -> "login_flow.LoginTrace":
+        return login_flow.login(
+            session,
+            self.url + path,
+            sub=sub,
+            authorization_endpoint=self.authorization_endpoint(),
+            callback_prefix=self.url + "/oidc/callback",
+        )
+
+    def __enter__(self) -> "Stack":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
