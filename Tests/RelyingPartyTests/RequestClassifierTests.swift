@@ -1,0 +1,26 @@
+import Testing
+import RelyingParty
+
+@Suite struct RequestClassifierTests {
+    private func request(_ method: String = "GET", _ headers: [String: String] = [:]) -> Request {
+        var params = ["REQUEST_METHOD": method, "REQUEST_URI": "/"]
+        for (name, value) in headers { params["HTTP_" + name.uppercased().replacingOccurrences(of: "-", with: "_")] = value }
+        return Request(params: params)
+    }
+
+    @Test func browserNavigationsMayLogIn() {
+        #expect(RequestClassifier.isNavigation(request("GET", ["Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"])))
+        #expect(RequestClassifier.isNavigation(request("GET", ["Sec-Fetch-Mode": "navigate", "Accept": "application/json"])))
+        #expect(RequestClassifier.isNavigation(request("GET")))
+        #expect(RequestClassifier.isNavigation(request("HEAD", ["Accept": "*/*"])))
+    }
+
+    @Test func apiCallsAndNonGETGetA401() {
+        #expect(!RequestClassifier.isNavigation(request("GET", ["Accept": "application/json"])))
+        #expect(!RequestClassifier.isNavigation(request("GET", ["X-Requested-With": "XMLHttpRequest", "Accept": "text/html"])))
+        #expect(!RequestClassifier.isNavigation(request("GET", ["Sec-Fetch-Mode": "cors", "Accept": "text/html"])))
+        #expect(!RequestClassifier.isNavigation(request("GET", ["Sec-Fetch-Dest": "image"])))
+        #expect(!RequestClassifier.isNavigation(request("POST", ["Accept": "text/html"])))
+        #expect(!RequestClassifier.isNavigation(request("DELETE")))
+    }
+}
