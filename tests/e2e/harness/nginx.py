@@ -58,17 +58,23 @@ http {{
 """
 
 
-def site_conf(*, port: int, oidc_socket: Path, upstream_port: int) -> str:
+def site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bool = False) -> str:
+    """The generated test server. With `keep_conn`, nginx keeps up to 2 idle
+    FastCGI connections to oidc-fcgi open and reuses them (`keepalive 2;` in
+    the upstream, `fastcgi_keep_conn on;` for every FastCGI location of the
+    server, which the included files inherit)."""
+    upstream_keepalive = "\n        keepalive 2;" if keep_conn else ""
+    server_keep_conn = "\n        fastcgi_keep_conn on;" if keep_conn else ""
     return f"""
     upstream oidc_fcgi {{
-        server unix:{oidc_socket};
+        server unix:{oidc_socket};{upstream_keepalive}
     }}
     upstream app {{
         server 127.0.0.1:{upstream_port};
     }}
     server {{
         listen 127.0.0.1:{port};
-        server_name localhost;
+        server_name localhost;{server_keep_conn}
 
         include {SERVER_CONF};
 
@@ -93,7 +99,7 @@ def site_conf(*, port: int, oidc_socket: Path, upstream_port: int) -> str:
 """
 
 
-def example_site_conf(*, port: int, oidc_socket: Path, upstream_port: int) -> str:
+def example_site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bool = False) -> str:
     """nginx/example-site.conf with only its addresses changed, so the shipped
     example itself can be run. Fails loudly if the example's shape changes."""
     text = EXAMPLE_SITE.read_text()
@@ -103,6 +109,8 @@ def example_site_conf(*, port: int, oidc_socket: Path, upstream_port: int) -> st
         ("listen 80;", f"listen 127.0.0.1:{port};"),
         ("include oidc-fcgi/", f"include {NGINX_DIR}/"),
     ]
+    if keep_conn:
+        raise ValueError("fastcgi_keep_conn is only available with the generated test site")
     for old, new in replacements:
         if old not in text:
             raise AssertionError(f"nginx/example-site.conf no longer contains {old!r}")
@@ -121,7 +129,14 @@ def check_config(conf_path: Path, prefix: Path, timeout: float = 20) -> subproce
 
 class Nginx:
     def __init__(
-        self, workdir: Path, *, oidc_socket: Path, upstream_port: int, port: int | None = None, site: str = "test"
+        self,
+        workdir: Path,
+        *,
+        oidc_socket: Path,
+        upstream_port: int,
+        port: int | None = None,
+        site: str = "test",
+        keep_conn: bool = False,
     ) -> None:
         self.port = port or free_port()
         self.site = site  # "test": the generated server; "example": nginx/example-site.conf
@@ -129,6 +144,7 @@ class Nginx:
         self.conf_path = self.prefix / "nginx.conf"
         self.oidc_socket = oidc_socket
         self.upstream_port = upstream_port
+        self.keep_conn = keep_conn  # FastCGI keep-alive to oidc-fcgi
         self.process: ManagedProcess | None = None
 
     @property
@@ -138,7 +154,9 @@ class Nginx:
     def write_config(self) -> None:
         prepare_prefix(self.prefix)
         make_site = example_site_conf if self.site == "example" else site_conf
-        body = make_site(port=self.port, oidc_socket=self.oidc_socket, upstream_port=self.upstream_port)
+        body = make_site(
+            port=self.port, oidc_socket=self.oidc_socket, upstream_port=self.upstream_port, keep_conn=self.keep_conn
+        )
         self.conf_path.write_text(main_conf(self.prefix, body))
 
     def start(self, timeout: float = 10) -> "Nginx":

@@ -29,6 +29,7 @@ class StackOptions:
     site: str = "test"  # nginx server: "test" (generated) or "example" (nginx/example-site.conf)
     nginx_port: int | None = None
     provider_port: int | None = None
+    fastcgi_keep_conn: bool = False  # nginx keeps FastCGI connections to oidc-fcgi open (keepalive 2)
     extra_config: dict = field(default_factory=dict)
 
 
@@ -49,6 +50,7 @@ class Stack:
             upstream_port=self.upstream.port,
             port=self.options.nginx_port,
             site=self.options.site,
+            keep_conn=self.options.fastcgi_keep_conn,
         )
         self.oidc_config = make_config(
             socket_path=self.socket_dir / "oidc-fcgi.sock",
