@@ -6,7 +6,8 @@ import RelyingParty
 
 /// The FastCGI server: one listening socket, a fixed set of worker threads each
 /// owning one FCGX_Request and looping on FCGX_Accept_r. FastCGI keep-conn is
-/// honoured by libfcgi. SIGTERM lets in-flight requests finish, then `run` returns.
+/// honoured (libfcgi keeps the connection; `finishInput` reads each request's
+/// input to its end first). SIGTERM lets in-flight requests finish, then `run` returns.
 public final class FastCGIServer: Sendable {
     public struct Options: Sendable {
         public var listen: ListenAddress
@@ -117,6 +118,7 @@ public final class FastCGIServer: Sendable {
                 break
             }
             serve(&request)
+            finishInput(&request)
             FCGX_Finish_r(&request)
         }
         FCGX_Free(&request, 0)
@@ -133,6 +135,28 @@ public final class FastCGIServer: Sendable {
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 _ = FCGX_PutStr($0, Int32(buffer.count), request.out)
             }
+        }
+    }
+
+    /// On a kept-alive connection (FCGI_KEEP_CONN) the next request follows
+    /// this one's STDIN stream on the same socket. libfcgi 2.4 neither skips
+    /// what the responder left unread (the end-of-STDIN record when it arrives
+    /// after the parameters were read, a body beyond CONTENT_LENGTH or
+    /// maxBodyBytes) nor tolerates it: the next FCGX_Accept_r takes the
+    /// leftover record for a protocol error and drops the connection, so the
+    /// web server's next request on it fails. Hence: send the answer's data,
+    /// then read this request's input to its end; FCGX_Finish_r then sends
+    /// FCGI_END_REQUEST. (Not END_REQUEST first: the web server could then send
+    /// its next request while we still read, and libfcgi would read it into
+    /// this request's buffer and lose it.)
+    private func finishInput(_ request: inout FCGX_Request) {
+        // `keepConnection` is set by libfcgi from FCGI_BEGIN_REQUEST's flags.
+        guard request.keepConnection != 0, let input = request.in else { return }
+        _ = FCGX_FFlush(request.out)
+        var scratch = [CChar](repeating: 0, count: 4096)
+        while true {
+            let read = scratch.withUnsafeMutableBufferPointer { FCGX_GetStr($0.baseAddress, Int32($0.count), input) }
+            if read <= 0 { break }
         }
     }
 
