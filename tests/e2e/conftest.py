@@ -92,4 +92,5 @@ def pytest_runtest_makereport(item, call):
         funcargs = getattr(item, "funcargs", {}) or {}
         for name, value in funcargs.items():
             if isinstance(value, Stack):
+                value.keep_workdir = True
                 report.sections.append((f"logs of {name} [{value.options.store}] in {value.workdir}", value.logs()))

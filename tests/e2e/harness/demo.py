@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         provider_port=pick(args.provider_port),
         log_level="info",
         label="demo",
+        keep_logs=True,
     )
     stack = Stack(options)
     stop = threading.Event()
