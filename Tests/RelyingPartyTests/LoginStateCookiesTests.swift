@@ -13,58 +13,48 @@ import RelyingParty
         LoginState(state: name, nonce: "n-\(name)", codeVerifier: "v-\(name)", returnTo: "https://app/\(name)", provider: "corp", createdAt: time)
     }
 
-    /// The browser's Cookie header after it applied `setCookies` to `jar`.
-    private func apply(_ setCookies: [String], to jar: inout [String: String]) {
-        for header in setCookies {
-            let pair = header.split(separator: ";")[0]
-            let eq = pair.firstIndex(of: "=")!
-            let name = String(pair[..<eq]), value = String(pair[pair.index(after: eq)...])
-            if header.contains("Max-Age=0") { jar[name] = nil } else { jar[name] = value }
-        }
-    }
+    private func request(_ jar: CookieJar) -> Request { .browser(cookie: jar.header) }
 
-    private func request(_ jar: [String: String]) -> Request {
-        Request(params: ["HTTP_COOKIE": jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")])
-    }
+    private func request(_ cookies: [String: String]) -> Request { request(CookieJar(cookies: cookies)) }
 
     @Test func issuedStateIsFoundAndCookieIsHardened() {
         let subject = cookies()
-        var jar: [String: String] = [:]
+        var jar = CookieJar()
         let headers = subject.issue(state("s1", at: 1000), existing: request(jar), now: 1000)
         #expect(headers.count == 1)
         #expect(headers[0].hasPrefix("oidc_state_s1="))
         #expect(headers[0].contains("HttpOnly") && headers[0].contains("Secure") && headers[0].contains("SameSite=Lax") && headers[0].contains("Max-Age=300"))
         #expect(!headers[0].contains("v-s1"))  // the PKCE verifier is not readable in the cookie
-        apply(headers, to: &jar)
+        jar.apply(headers)
         #expect(subject.find(state: "s1", in: request(jar)) == state("s1", at: 1000))
         #expect(subject.find(state: "s2", in: request(jar)) == nil)
     }
 
     @Test func oldestPendingLoginsAreDroppedBeyondTheCap() {
         let subject = cookies(maxPending: 3)
-        var jar: [String: String] = [:]
+        var jar = CookieJar()
         for (index, name) in ["a", "b", "c", "d", "e"].enumerated() {
-            apply(subject.issue(state(name, at: 1000 + Int64(index)), existing: request(jar), now: 1000 + Int64(index)), to: &jar)
+            jar.apply(subject.issue(state(name, at: 1000 + Int64(index)), existing: request(jar), now: 1000 + Int64(index)))
         }
-        #expect(Set(jar.keys) == ["oidc_state_c", "oidc_state_d", "oidc_state_e"])
+        #expect(Set(jar.cookies.keys) == ["oidc_state_c", "oidc_state_d", "oidc_state_e"])
         #expect(subject.find(state: "a", in: request(jar)) == nil)
         #expect(subject.find(state: "e", in: request(jar)) != nil)
     }
 
     @Test func expiredAndForeignStateCookiesAreCleanedUp() {
         let subject = cookies(timeout: 300)
-        var jar: [String: String] = [:]
-        apply(subject.issue(state("old", at: 1000), existing: request(jar), now: 1000), to: &jar)
-        jar["oidc_state_forged"] = "bm90LXNlYWxlZA"
-        apply(subject.issue(state("new", at: 1400), existing: request(jar), now: 1400), to: &jar)
-        #expect(Set(jar.keys) == ["oidc_state_new"])
+        var jar = CookieJar()
+        jar.apply(subject.issue(state("old", at: 1000), existing: request(jar), now: 1000))
+        jar.cookies["oidc_state_forged"] = "bm90LXNlYWxlZA"
+        jar.apply(subject.issue(state("new", at: 1400), existing: request(jar), now: 1400))
+        #expect(Set(jar.cookies.keys) == ["oidc_state_new"])
     }
 
     @Test func tamperedOrRenamedCookieIsNotAccepted() {
         let subject = cookies()
-        var jar: [String: String] = [:]
-        apply(subject.issue(state("s1", at: 1000), existing: request(jar), now: 1000), to: &jar)
-        let value = jar["oidc_state_s1"]!
+        var jar = CookieJar()
+        jar.apply(subject.issue(state("s1", at: 1000), existing: request(jar), now: 1000))
+        let value = jar.cookies["oidc_state_s1"]!
         var bytes = Array(value.utf8)
         bytes[bytes.count / 2] = bytes[bytes.count / 2] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
         #expect(subject.find(state: "s1", in: request(["oidc_state_s1": String(decoding: bytes, as: UTF8.self)])) == nil)

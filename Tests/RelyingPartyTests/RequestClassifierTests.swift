@@ -3,9 +3,7 @@ import RelyingParty
 
 @Suite struct RequestClassifierTests {
     private func request(_ method: String = "GET", _ headers: [String: String] = [:]) -> Request {
-        var params = ["REQUEST_METHOD": method, "REQUEST_URI": "/"]
-        for (name, value) in headers { params["HTTP_" + name.uppercased().replacingOccurrences(of: "-", with: "_")] = value }
-        return Request(params: params)
+        .browser(method: method, headers: headers)
     }
 
     @Test func browserNavigationsMayLogIn() {

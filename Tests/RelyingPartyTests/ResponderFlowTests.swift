@@ -12,7 +12,7 @@ final class FlowHarness {
     let provider: FakeProvider
     let responder: Responder
     /// The browser's cookie jar.
-    var jar: [String: String] = [:]
+    var jar = CookieJar()
 
     init(headers: HeaderSettings = HeaderSettings(claimHeaders: [("X-Email", "email"), ("X-Name", "name")]), userClaim: String = "sub",
          allowedAlgorithms: Set<JWSAlgorithm> = [.hs256]) {
@@ -29,23 +29,14 @@ final class FlowHarness {
     }
 
     func request(_ action: String, uri: String, headers: [String: String] = ["Accept": "text/html"], method: String = "GET") -> Request {
-        var params = ["OIDC_ACTION": action, "REQUEST_METHOD": method, "REQUEST_URI": uri]
-        if let q = uri.firstIndex(of: "?") { params["QUERY_STRING"] = String(uri[uri.index(after: q)...]) }
-        for (name, value) in headers { params["HTTP_" + name.uppercased().replacingOccurrences(of: "-", with: "_")] = value }
-        if !jar.isEmpty { params["HTTP_COOKIE"] = jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
-        return Request(params: params)
+        .browser(method: method, uri: uri, headers: headers, cookie: jar.header, params: ["OIDC_ACTION": action])
     }
 
     /// Sends a request and applies its Set-Cookie headers to the jar.
     @discardableResult
     func send(_ request: Request) -> Response {
         let response = responder.respond(request)
-        for header in response.headers(named: "Set-Cookie") {
-            let pair = header.split(separator: ";")[0]
-            let eq = pair.firstIndex(of: "=")!
-            let name = String(pair[..<eq]), value = String(pair[pair.index(after: eq)...])
-            jar[name] = header.contains("Max-Age=0") ? nil : value
-        }
+        jar.apply(response.headers(named: "Set-Cookie"))
         return response
     }
 
@@ -79,7 +70,7 @@ final class FlowHarness {
         #expect((parameters["state"]?.count ?? 0) >= 43)
         #expect((parameters["nonce"]?.count ?? 0) >= 43)
         #expect(parameters["state"] != parameters["nonce"])
-        #expect(flow.jar.keys.contains("oidc_state_" + parameters["state"]!))
+        #expect(flow.jar.cookies.keys.contains("oidc_state_" + parameters["state"]!))
     }
 
     @Test func fullLoginCreatesASessionAndAuthAnswersWithIdentityHeaders() throws {
@@ -89,8 +80,8 @@ final class FlowHarness {
         let back = flow.send(flow.request("callback", uri: flow.callbackURI(for: authorization)))
         #expect(back.status == 302)
         #expect(back.header("Location") == "https://app.example.com/reports?year=2026")
-        #expect(flow.jar["oidc_session"] != nil)
-        #expect(!flow.jar.keys.contains { $0.hasPrefix("oidc_state_") })
+        #expect(flow.jar.cookies["oidc_session"] != nil)
+        #expect(!flow.jar.cookies.keys.contains { $0.hasPrefix("oidc_state_") })
 
         // PKCE: the verifier sent to the token endpoint matches the challenge sent to the browser.
         let tokenForm = FormEncoding.decode(String(decoding: flow.provider.lastTokenRequest!.body, as: UTF8.self))
@@ -113,10 +104,10 @@ final class FlowHarness {
         let flow = FlowHarness()
         let authorization = flow.startLogin()
         let uri = flow.callbackURI(for: authorization)
-        flow.jar = [:]  // another browser
+        flow.jar = CookieJar()  // another browser
         let response = flow.send(flow.request("callback", uri: uri))
         #expect(response.status == 400)
-        #expect(flow.jar["oidc_session"] == nil)
+        #expect(flow.jar.cookies["oidc_session"] == nil)
         #expect(flow.store.keys.isEmpty)
     }
 
@@ -127,7 +118,7 @@ final class FlowHarness {
         #expect(flow.send(flow.request("callback", uri: "/oidc/callback?code=\(code)&state=someone-elses-state")).status == 400)
         #expect(flow.send(flow.request("callback", uri: "/oidc/callback?code=\(code)")).status == 400)
         #expect(flow.send(flow.request("callback", uri: "/oidc/callback?code=\(code)&state=\(authorization["state"]!)&state=x")).status == 400)
-        #expect(flow.jar["oidc_session"] == nil)
+        #expect(flow.jar.cookies["oidc_session"] == nil)
     }
 
     @Test func replayedCallbackIsRejectedEvenWithTheStateCookieKept() {
@@ -141,7 +132,7 @@ final class FlowHarness {
         let replay = flow.send(flow.request("callback", uri: uri))
         #expect(replay.status == 400)
         #expect(String(decoding: replay.body, as: UTF8.self).contains("already used"))
-        #expect(flow.jar["oidc_session"] == nil)
+        #expect(flow.jar.cookies["oidc_session"] == nil)
     }
 
     @Test func providerErrorGetsAClearPageAndNoSession() {
@@ -151,8 +142,8 @@ final class FlowHarness {
         #expect(response.status == 403)
         let page = String(decoding: response.body, as: UTF8.self)
         #expect(page.contains("access_denied") && page.contains("User cancelled"))
-        #expect(flow.jar["oidc_session"] == nil)
-        #expect(flow.jar.isEmpty)
+        #expect(flow.jar.cookies["oidc_session"] == nil)
+        #expect(flow.jar.cookies.isEmpty)
     }
 
     @Test func expiredLoginStateRestartsAtTheOriginalPage() {
@@ -163,7 +154,7 @@ final class FlowHarness {
         let response = flow.send(flow.request("callback", uri: uri))
         #expect(response.status == 302)
         #expect(response.header("Location") == "https://app.example.com/deep/page")
-        #expect(flow.jar["oidc_session"] == nil)
+        #expect(flow.jar.cookies["oidc_session"] == nil)
     }
 
     @Test func wrongNonceInTheIDTokenIsRejected() {
@@ -172,7 +163,7 @@ final class FlowHarness {
         let code = flow.provider.issueCode(nonce: "not-the-nonce-we-sent")
         let response = flow.send(flow.request("callback", uri: "/oidc/callback?code=\(code)&state=\(authorization["state"]!)"))
         #expect(response.status == 401)
-        #expect(flow.jar["oidc_session"] == nil)
+        #expect(flow.jar.cookies["oidc_session"] == nil)
     }
 
     @Test func issParameterFromAnotherProviderIsRejected() {
@@ -180,7 +171,7 @@ final class FlowHarness {
         let authorization = flow.startLogin()
         let uri = flow.callbackURI(for: authorization) + "&iss=https%3A%2F%2Fevil.example"
         #expect(flow.send(flow.request("callback", uri: uri)).status == 400)
-        #expect(flow.jar["oidc_session"] == nil)
+        #expect(flow.jar.cookies["oidc_session"] == nil)
     }
 
     @Test func userinfoForAnotherSubjectIsRejected() {
@@ -188,14 +179,14 @@ final class FlowHarness {
         flow.provider.setUserinfoSubject("mallory")
         let authorization = flow.startLogin()
         #expect(flow.send(flow.request("callback", uri: flow.callbackURI(for: authorization))).status == 502)
-        #expect(flow.jar["oidc_session"] == nil)
+        #expect(flow.jar.cookies["oidc_session"] == nil)
     }
 
     @Test func unusedCodeIsRejectedByTheProvider() {
         let flow = FlowHarness()
         let authorization = flow.startLogin()
         #expect(flow.send(flow.request("callback", uri: "/oidc/callback?code=forged&state=\(authorization["state"]!)")).status == 502)
-        #expect(flow.jar["oidc_session"] == nil)
+        #expect(flow.jar.cookies["oidc_session"] == nil)
     }
 
     @Test func unsafeReturnTargetFallsBackToTheSiteRoot() {
@@ -209,14 +200,14 @@ final class FlowHarness {
         let flow = FlowHarness()
         let response = flow.send(flow.request("login", uri: "/api/items", headers: ["Accept": "application/json"]))
         #expect(response.status == 401)
-        #expect(flow.jar.isEmpty)
+        #expect(flow.jar.cookies.isEmpty)
     }
 
     @Test func providerDownGivesA503LoginPage() {
         let flow = FlowHarness()
         flow.provider.down = true
         #expect(flow.send(flow.request("login", uri: "/")).status == 503)
-        #expect(flow.jar.isEmpty)
+        #expect(flow.jar.cookies.isEmpty)
     }
 
     @Test func storeDownDeniesAuthAndFailsTheCallback() {
@@ -237,12 +228,12 @@ final class FlowHarness {
         let flow = FlowHarness()
         let authorization = flow.startLogin()
         flow.send(flow.request("callback", uri: flow.callbackURI(for: authorization)))
-        let good = flow.jar["oidc_session"]!
+        let good = flow.jar.cookies["oidc_session"]!
         var bytes = Array(good.utf8)
         bytes[5] = bytes[5] == UInt8(ascii: "x") ? UInt8(ascii: "y") : UInt8(ascii: "x")
-        flow.jar["oidc_session"] = String(decoding: bytes, as: UTF8.self)
+        flow.jar.cookies["oidc_session"] = String(decoding: bytes, as: UTF8.self)
         #expect(flow.auth().status == 401)
-        flow.jar["oidc_session"] = good
+        flow.jar.cookies["oidc_session"] = good
         #expect(flow.auth().status == 200)
         flow.clock.advance(3601)
         #expect(flow.auth().status == 401)
