@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.fastcgi_client import FastCGIConnection, cgi_params, wait_for_unix_socket
+from harness.fastcgi_client import FastCGIConnection, cgi_params
 from harness.login import NAVIGATION_HEADERS
 from harness.oidc_fcgi import write_config
+from harness.ports import can_connect_unix
 from harness.process import ManagedProcess
 
 
@@ -30,8 +31,7 @@ def spawned(stack, oidc_fcgi_bin, tmp_path):
     argv = [spawn_fcgi, "-n", "-s", socket_path, "-M", "0666", "--", oidc_fcgi_bin, "serve", "--config", config_path]
     process = ManagedProcess("spawn-fcgi oidc-fcgi", argv, tmp_path / "logs" / "spawned.log").start()
     try:
-        process.wait_ready(lambda: socket_path.exists(), 10, f"listening on {socket_path}")
-        wait_for_unix_socket(str(socket_path), timeout=10)
+        process.wait_ready(lambda: can_connect_unix(str(socket_path)), 10, f"listening on {socket_path}")
         yield process, socket_path
     finally:
         process.stop(timeout=10)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import select
 import socket
 import struct
-import time
 from dataclasses import dataclass, field
 
 FCGI_VERSION_1 = 1
@@ -258,18 +257,6 @@ class FastCGIConnection:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def wait_for_unix_socket(path: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            FastCGIConnection.unix(path, timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def connected_unix_sockets(path: str) -> set[int]:

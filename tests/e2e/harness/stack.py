@@ -31,9 +31,7 @@ class StackOptions:
     provider_port: int | None = None
     fastcgi_keep_conn: bool = False  # nginx keeps FastCGI connections to oidc-fcgi open (keepalive 2)
     extra_config: dict = field(default_factory=dict)
-    # Keep the temp dir (logs, configs) after stop. Tests keep it only when they
-    # failed (conftest sets `keep_workdir`), or with OIDC_FCGI_KEEP_LOGS=1.
-    keep_logs: bool = False
+    keep_logs: bool = False  # keep the temp dir (logs, configs) after stop; also OIDC_FCGI_KEEP_LOGS=1
 
 
 class Stack:
@@ -43,7 +41,8 @@ class Stack:
         os.chmod(self.workdir, 0o755)
         # A short socket path: unix socket paths are limited to ~107 bytes.
         self.socket_dir = Path(tempfile.mkdtemp(prefix="ofs-"))
-        self.keep_workdir = False
+        # Keep the temp dir after stop; set on failure too (conftest, start()).
+        self.keep_workdir = self.options.keep_logs
         os.chmod(self.socket_dir, 0o755)
         self.memcached = Memcached(self.workdir) if self.options.store == "memcached" else None
         self.provider = Provider(self.workdir, self.options.provider_port)
@@ -102,7 +101,7 @@ class Stack:
                 except Exception:  # noqa: BLE001 - keep stopping the rest
                     pass
         shutil.rmtree(self.socket_dir, ignore_errors=True)
-        if not (self.options.keep_logs or self.keep_workdir or os.environ.get("OIDC_FCGI_KEEP_LOGS")):
+        if not (self.keep_workdir or os.environ.get("OIDC_FCGI_KEEP_LOGS")):
             shutil.rmtree(self.workdir, ignore_errors=True)
 
     def logs(self, lines: int = 80) -> str:
