@@ -59,6 +59,7 @@ public final class FastCGIServer: Sendable {
         for index in 0..<max(1, options.workers) {
             finished.enter()
             let thread = Thread { [self] in
+                ShutdownSignal.blockInCurrentThread()
                 self.workerLoop(socket: socket, index: index)
                 finished.leave()
             }

@@ -25,4 +25,15 @@ enum ShutdownSignal {
         sigaction(SIGINT, &action, nil)
         signal(SIGPIPE, SIG_IGN)
     }
+
+    /// Keeps SIGTERM/SIGINT away from the calling (worker) thread, so they are
+    /// handled on the main thread: a signal handled on a worker would interrupt
+    /// its read or write (EINTR) and cut off the request it is serving.
+    static func blockInCurrentThread() {
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGTERM)
+        sigaddset(&blocked, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
+    }
 }
