@@ -119,7 +119,10 @@ def test_sigterm_does_not_wait_forever_for_an_idle_kept_connection(memory_stack)
     try:
         params = cgi_params(port=stack.nginx.port, host="127.0.0.1", OIDC_ACTION="auth", HTTP_ACCEPT="text/html")
         assert conn.request(params, keep_conn=True).status == 401
-        # A worker now waits on this connection for the next request.
+        # The answer's last record leaves before the worker is back waiting on
+        # this connection for the next request; give it that moment, or the
+        # SIGTERM can find it between the two and it simply stops at once.
+        time.sleep(0.5)
         started = time.monotonic()
         oidc.popen.send_signal(15)
         status = wait_exit(oidc, 15)
