@@ -82,6 +82,9 @@ struct SettingsReader {
         if !Self.isToken(cookie.statePrefix) { section.problem("state_prefix", "must be letters, digits and -_") }
         cookie.secure = section.bool("secure", default: cookie.secure)
         cookie.domain = section.string("domain")
+        if let domain = cookie.domain, !CookieSyntax.isDomain(domain) {
+            section.problem("domain", "must be a host name such as example.com, got \"\(domain)\"")
+        }
         let sameSite = section.string("same_site", default: "lax")!
         if let value = CookieSettings.SameSite.allCases.first(where: { $0.rawValue.lowercased() == sameSite.lowercased() }) {
             cookie.sameSite = value
@@ -164,11 +167,18 @@ struct SettingsReader {
     private func readHeaders() -> HeaderSettings {
         var headers = HeaderSettings()
         guard let section = reader.object("headers") else { return headers }
-        headers.userHeader = section.string("user", default: headers.userHeader)!
-        if !Self.isToken(headers.userHeader) { section.problem("user", "must be a header name, got \"\(headers.userHeader)\"") }
+        let userHeader = section.string("user", default: headers.userHeader.text)!
+        if Self.isToken(userHeader), let name = HeaderName(validating: userHeader) { headers.userHeader = name } else {
+            section.problem("user", "must be a header name, got \"\(userHeader)\"")
+        }
         let encoding = section.string("encoding", default: "percent")!
         if let value = HeaderSettings.Encoding(rawValue: encoding) { headers.encoding = value } else {
             section.problem("encoding", "must be percent, base64url or raw, got \"\(encoding)\"")
+        }
+        headers.maxValueBytes = section.integer("max_value_bytes", default: headers.maxValueBytes, range: 64...65536)
+        headers.maxTotalBytes = section.integer("max_total_bytes", default: headers.maxTotalBytes, range: 256...262144)
+        if headers.maxTotalBytes < headers.maxValueBytes {
+            section.problem("max_total_bytes", "must be at least max_value_bytes (\(headers.maxValueBytes))")
         }
         if let claims = section.object("claims") {
             for (header, node) in claims.pairs() {
@@ -176,9 +186,12 @@ struct SettingsReader {
                     claims.problem(header, "must name one claim")
                     continue
                 }
-                if !Self.isToken(header) { claims.problem(header, "is not a valid header name") }
-                if header.lowercased() == headers.userHeader.lowercased() { claims.problem(header, "is already the user header") }
-                headers.claimHeaders.append((header, claim.string))
+                guard Self.isToken(header), let name = HeaderName(validating: header) else {
+                    claims.problem(header, "is not a valid header name")
+                    continue
+                }
+                if name.matches(headers.userHeader.text) { claims.problem(header, "is already the user header") }
+                headers.claimHeaders.append((name, claim.string))
             }
         }
         section.finish()

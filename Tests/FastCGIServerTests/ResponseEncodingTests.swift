@@ -15,3 +15,14 @@ import RelyingParty
         #expect(text == "Status: 299 Status\r\n\r\n")
     }
 }
+
+@Suite struct ResponseEncodingInjectionTests {
+    @Test func valuesFromAnywhereStayOnTheirOwnLine() {
+        let hostile = "/x\r\nX-Injected: yes\r\n\r\n<script>alert(1)</script>"
+        let response = Response(status: 302, headers: [.init(.location, hostile), .init(.setCookie, "a=\u{0}b\nSet-Cookie: c=d")])
+        let text = String(decoding: ResponseEncoding.headerBlock(response), as: UTF8.self)
+        let lines = text.components(separatedBy: "\r\n")
+        #expect(lines == ["Status: 302 Found", "Location: /xX-Injected: yes<script>alert(1)</script>", "Set-Cookie: a=bSet-Cookie: c=d", "", ""])
+        #expect(!text.contains("\n\n") && !text.contains("\u{0}"))
+    }
+}

@@ -7,12 +7,13 @@ import RelyingParty
                       refreshToken: nil, accessTokenExpiresAt: nil, createdAt: 0, lastSeenAt: 0, expiresAt: 1)
     }
 
-    @Test func everyMappedHeaderIsPresentEvenWhenTheClaimIsAbsent() {
+    @Test func everyMappedHeaderIsPresentEvenWhenTheClaimIsAbsent() throws {
         let headers = IdentityHeaders(settings: HeaderSettings(claimHeaders: [("X-Email", "email"), ("X-Groups", "groups"), ("X-Dept", "department")]))
-        let out = headers.headers(for: session(user: "alice", claims: [
+        let out = try headers.headers(for: session(user: "alice", claims: [
             "email": .string("alice@example.com"), "groups": .array([.string("admins"), .string("ops")]),
         ]))
-        #expect(out == [.init("X-Remote-User", "alice"), .init("X-Email", "alice@example.com"), .init("X-Groups", "admins,ops"), .init("X-Dept", "")])
+        #expect(out.headers == [.init("X-Remote-User", "alice"), .init("X-Email", "alice@example.com"), .init("X-Groups", "admins,ops"), .init("X-Dept", "")])
+        #expect(out.omitted.isEmpty)
     }
 
     @Test func controlCharactersAreStripped() {
@@ -30,5 +31,33 @@ import RelyingParty
     @Test func otherEncodings() {
         #expect(IdentityHeaders(settings: HeaderSettings(encoding: .base64url)).encode("Zoë") == "Wm_Dqw")
         #expect(IdentityHeaders(settings: HeaderSettings(encoding: .raw)).encode("Zoë\n") == "Zoë")
+    }
+
+    @Test func aClaimOverTheValueLimitIsSentEmptyAndReported() throws {
+        let groups = (0..<400).map { JSONValue.string("group-\($0)") }
+        let headers = IdentityHeaders(settings: HeaderSettings(claimHeaders: [("X-Email", "email"), ("X-Groups", "groups")], maxValueBytes: 1024))
+        let out = try headers.headers(for: session(user: "alice", claims: ["email": .string("a@example.com"), "groups": .array(groups)]))
+        #expect(out.headers.map(\.name.text) == ["X-Remote-User", "X-Email", "X-Groups"])
+        #expect(out.headers[1].value == "a@example.com")
+        #expect(out.headers[2].value == "")
+        #expect(out.omitted.map(\.header.text) == ["X-Groups"])
+        #expect(out.omitted[0].bytes > 1024)
+    }
+
+    @Test func theLargestClaimsGoFirstUntilTheTotalFits() throws {
+        let headers = IdentityHeaders(settings: HeaderSettings(claimHeaders: [("X-A", "a"), ("X-B", "b"), ("X-C", "c")], maxValueBytes: 1000, maxTotalBytes: 1500))
+        let out = try headers.headers(for: session(user: "u", claims: [
+            "a": .string(String(repeating: "a", count: 600)), "b": .string(String(repeating: "b", count: 900)), "c": .string(String(repeating: "c", count: 700)),
+        ]))
+        #expect(out.headers.map(\.value.count) == [1, 600, 0, 700])
+        #expect(out.omitted.map(\.header.text) == ["X-B"])
+        #expect(out.headers.reduce(0) { $0 + $1.name.text.utf8.count + $1.value.utf8.count + 4 } <= 1500)
+    }
+
+    @Test func aUserThatDoesNotFitIsRefusedNotTruncated() {
+        let headers = IdentityHeaders(settings: HeaderSettings(maxValueBytes: 100))
+        #expect(throws: IdentityHeaders.Refusal.self) {
+            _ = try headers.headers(for: session(user: String(repeating: "x", count: 101), claims: [:]))
+        }
     }
 }

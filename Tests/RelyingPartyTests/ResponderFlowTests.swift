@@ -253,3 +253,25 @@ final class FlowHarness {
         #expect(flow.send(flow.request("bogus", uri: "/")).status == 500)
     }
 }
+
+@Suite struct AuthAnswerTests {
+    @Test func theApplicationGetsTheCookieHeaderWithoutOurCookies() {
+        let flow = FlowHarness()
+        flow.send(flow.request("callback", uri: flow.callbackURI(for: flow.startLogin())))
+        let session = flow.jar.cookies["oidc_session"]!
+        let response = flow.responder.respond(.browser(uri: "/", cookie: "theme=dark; oidc_session=\(session); oidc_session=stale; lang=en", params: ["OIDC_ACTION": "auth"]))
+        #expect(response.status == 200)
+        #expect(response.header("OIDC-Upstream-Cookie") == "theme=dark; lang=en")
+        let alone = flow.responder.respond(.browser(uri: "/", cookie: "oidc_session=\(session)", params: ["OIDC_ACTION": "auth"]))
+        #expect(alone.status == 200)
+        #expect(alone.header("OIDC-Upstream-Cookie") == nil)
+    }
+
+    @Test func anIdentityTooLargeToSendIsDeniedNotPassed() {
+        let flow = FlowHarness(headers: HeaderSettings(maxValueBytes: 64), userClaim: "name")
+        flow.provider.setClaim("name", .string(String(repeating: "u", count: 100)))
+        flow.send(flow.request("callback", uri: flow.callbackURI(for: flow.startLogin())))
+        #expect(flow.jar.cookies["oidc_session"] != nil)
+        #expect(flow.auth().status == 403)
+    }
+}

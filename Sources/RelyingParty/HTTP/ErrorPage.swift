@@ -4,9 +4,9 @@
 public enum ErrorPage {
     public static func response(status: Int, title: String, message: String, for request: Request, headers: [Response.Header] = []) -> Response {
         var all = headers
-        all.append(Response.Header("Cache-Control", "no-store"))
+        all.append(Response.Header(.cacheControl, "no-store"))
         if RequestClassifier.isNavigation(request) {
-            all.append(Response.Header("Content-Type", "text/html; charset=utf-8"))
+            all.append(Response.Header(.contentType, "text/html; charset=utf-8"))
             let page = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
@@ -17,7 +17,7 @@ public enum ErrorPage {
             """
             return Response(status: status, headers: all, body: Array(page.utf8))
         }
-        all.append(Response.Header("Content-Type", "application/json"))
+        all.append(Response.Header(.contentType, "application/json"))
         let json = "{\"error\":\"\(jsonEscape(title))\",\"error_description\":\"\(jsonEscape(message))\"}"
         return Response(status: status, headers: all, body: Array(json.utf8))
     }

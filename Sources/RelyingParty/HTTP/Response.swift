@@ -5,12 +5,16 @@ public struct Response: Sendable, Equatable {
     public var headers: [Header]
     public var body: [UInt8]
 
+    /// One header line. The name is a validated token and the value has every
+    /// control character removed when the header is made, so a `Header` can
+    /// never hold CR, LF or NUL: header injection cannot be expressed.
     public struct Header: Sendable, Equatable {
-        public var name: String
-        public var value: String
-        public init(_ name: String, _ value: String) {
+        public let name: HeaderName
+        public let value: String
+
+        public init(_ name: HeaderName, _ value: String) {
             self.name = name
-            self.value = value
+            self.value = HeaderValue.sanitized(value)
         }
     }
 
@@ -22,13 +26,11 @@ public struct Response: Sendable, Equatable {
 
     /// First value of a header, case-insensitively.
     public func header(_ name: String) -> String? {
-        let lower = name.lowercased()
-        return headers.first { $0.name.lowercased() == lower }?.value
+        headers.first { $0.name.matches(name) }?.value
     }
 
     public func headers(named name: String) -> [String] {
-        let lower = name.lowercased()
-        return headers.filter { $0.name.lowercased() == lower }.map(\.value)
+        headers.filter { $0.name.matches(name) }.map(\.value)
     }
 
     public static let reasonPhrases: [Int: String] = [

@@ -1,35 +1,75 @@
 import Logging
 
 /// The auth_request answer: 200 with identity headers for a valid session of the
-/// location's provider; 401 for no, bad or expired session; 503 when the store
-/// cannot be read. Carries no body and no cookie.
+/// location's provider; 401 for no, bad or expired session; 403 when the
+/// identity cannot be handed on in full; 503 when the store cannot be read.
+/// Carries no body and no cookie. Never talks to the provider.
 struct AuthHandler: Sendable {
-    let context: RelyingPartyContext
+    /// The header carrying the client's Cookie header minus oidc-fcgi's own cookies,
+    /// for the web server to send upstream (`auth_request_set`).
+    static let upstreamCookieHeader: HeaderName = "OIDC-Upstream-Cookie"
+
+    let settings: Settings
+    let sessionCookie: CookieName
+    let sessions: SessionManager
+    let identityHeaders: IdentityHeaders
+    let upstreamCookies: UpstreamCookies
+    let logger: Logger
+
+    init(context: RelyingPartyContext) {
+        settings = context.settings
+        sessionCookie = context.sessionCookie
+        sessions = context.sessions
+        identityHeaders = context.identityHeaders
+        upstreamCookies = context.upstreamCookies
+        logger = context.logger
+    }
 
     func handle(_ request: Request) -> Response {
-        let cookies = request.cookies(named: context.settings.cookie.name)
+        let cookieHeader = request.header("Cookie") ?? ""
+        let cookies = CookieHeader.values(named: sessionCookie.text, in: cookieHeader)
         guard !cookies.isEmpty else { return Response(status: 401) }
-        guard let provider = context.provider(for: request) else {
-            context.logger.error("OIDC_PROVIDER names no configured provider", metadata: ["provider": "\(request.params["OIDC_PROVIDER"] ?? "")"])
+        guard let provider = settings.provider(named: request.params["OIDC_PROVIDER"]) else {
+            logger.error("OIDC_PROVIDER names no configured provider", metadata: ["provider": "\(request.params["OIDC_PROVIDER"] ?? "")"])
             return Response(status: 500)
         }
         do {
             for cookie in cookies {
-                switch try context.sessions.lookup(cookieValue: cookie) {
+                switch try sessions.lookup(cookieValue: cookie) {
                 case .valid(let session) where session.provider == provider.name:
-                    return Response(status: 200, headers: context.identityHeaders.headers(for: session))
+                    return allow(session, cookieHeader: cookieHeader)
                 case .valid:
-                    context.logger.debug("session belongs to another provider than this location's", metadata: ["provider": "\(provider.name)"])
+                    logger.debug("session belongs to another provider than this location's", metadata: ["provider": "\(provider.name)"])
                 case .expired:
-                    context.logger.info("session expired")
+                    logger.info("session expired")
                 case .absent:
                     continue
                 }
             }
             return Response(status: 401)
         } catch {
-            context.logger.error("cannot read the session store; denying", metadata: ["reason": "\(error)"])
-            return Response(status: 503, headers: [Response.Header("Retry-After", "5")])
+            logger.error("cannot read the session store; denying", metadata: ["reason": "\(error)"])
+            return Response(status: 503, headers: [Response.Header(.retryAfter, "5")])
         }
+    }
+
+    private func allow(_ session: SessionRecord, cookieHeader: String) -> Response {
+        var answer: IdentityHeaders.Answer
+        do { answer = try identityHeaders.headers(for: session) } catch {
+            logger.warning("\(error)", metadata: ["user": "\(session.user.prefix(64))"])
+            return Response(status: 403)
+        }
+        for (header, bytes) in answer.omitted {
+            logger.debug("identity header sent empty: its value does not fit", metadata: ["header": "\(header)", "bytes": "\(bytes)"])
+        }
+        guard let upstreamCookie = upstreamCookies.filter(cookieHeader) else {
+            logger.warning("the request's Cookie header is too large to hand to the application; denying",
+                           metadata: ["bytes": "\(cookieHeader.utf8.count)", "limit": "\(UpstreamCookies.maxBytes)"])
+            return Response(status: 403)
+        }
+        if !upstreamCookie.isEmpty {
+            answer.headers.append(Response.Header(Self.upstreamCookieHeader, upstreamCookie))
+        }
+        return Response(status: 200, headers: answer.headers)
     }
 }

@@ -15,7 +15,12 @@ struct CallbackHandler: Sendable {
         guard let stateValue = FormEncoding.single("state", in: query), !stateValue.isEmpty else {
             return reject(request, status: 400, title: "Login failed", message: "The login response has no state. Start again from the page you wanted.", log: "callback without a single state parameter")
         }
-        let clearState = Response.Header("Set-Cookie", context.loginStates.deletion(forState: stateValue))
+        // Only a state of the shape we issue names a cookie of ours; anything
+        // else is refused before it is used for anything.
+        guard let clearState = context.loginStates.deletion(forState: stateValue) else {
+            return reject(request, status: 400, title: "Login failed", message: "The login response is malformed. Start again from the page you wanted.",
+                          log: "callback with a malformed state parameter", metadata: ["bytes": "\(stateValue.utf8.count)"])
+        }
         guard let login = context.loginStates.find(state: stateValue, in: request) else {
             return reject(request, status: 400, title: "Login failed",
                           message: "This login was not started in this browser, or it already finished. Start again from the page you wanted.",
@@ -25,7 +30,7 @@ struct CallbackHandler: Sendable {
         if now - login.createdAt >= context.settings.login.timeoutSeconds || now < login.createdAt - context.settings.clockSkewSeconds {
             // Slow user: start over to the original page rather than strand them.
             context.logger.info("login state expired; restarting the login", metadata: ["provider": "\(login.provider)"])
-            return Response(status: 302, headers: [clearState, Response.Header("Location", login.returnTo), Response.Header("Cache-Control", "no-store")])
+            return Response(status: 302, headers: [clearState, Response.Header(.location, login.returnTo), Response.Header(.cacheControl, "no-store")])
         }
         if let error = FormEncoding.single("error", in: query) {
             let description = FormEncoding.single("error_description", in: query)
@@ -99,9 +104,9 @@ struct CallbackHandler: Sendable {
         context.logger.info("login succeeded", metadata: ["provider": "\(provider.name)", "user": "\(user)"])
         return Response(status: 302, headers: [
             clearState,
-            Response.Header("Set-Cookie", context.setCookie.set(name: context.settings.cookie.name, value: id.cookieValue, maxAge: nil)),
-            Response.Header("Location", login.returnTo),
-            Response.Header("Cache-Control", "no-store"),
+            context.setCookie.set(context.sessionCookie, value: id.cookieValue, maxAge: nil),
+            Response.Header(.location, login.returnTo),
+            Response.Header(.cacheControl, "no-store"),
         ])
     }
 
@@ -139,6 +144,6 @@ struct CallbackHandler: Sendable {
     private func unavailable(_ request: Request, error: String, extra: [Response.Header]) -> Response {
         context.logger.error("session store unavailable during login", metadata: ["reason": "\(error)"])
         return ErrorPage.response(status: 503, title: "Service unavailable", message: "Sessions cannot be stored right now. Please try again in a moment.", for: request,
-                                  headers: extra + [Response.Header("Retry-After", "5")])
+                                  headers: extra + [Response.Header(.retryAfter, "5")])
     }
 }

@@ -10,7 +10,7 @@ struct LoginHandler: Sendable {
     func handle(_ request: Request) -> Response {
         guard RequestClassifier.isNavigation(request) else {
             return ErrorPage.response(status: 401, title: "unauthenticated", message: "Log in first: this request needs a session.", for: request,
-                                      headers: [Response.Header("WWW-Authenticate", "Bearer")])
+                                      headers: [Response.Header(.wwwAuthenticate, "Bearer")])
         }
         guard let provider = context.provider(for: request) else {
             context.logger.error("OIDC_PROVIDER names no configured provider", metadata: ["provider": "\(request.params["OIDC_PROVIDER"] ?? "")"])
@@ -36,9 +36,9 @@ struct LoginHandler: Sendable {
             ("code_challenge", pkce.challenge), ("code_challenge_method", PKCE.method),
         ]
         parameters += provider.extraAuthorizationParameters.map { ($0.name, $0.value) }
-        var headers = context.loginStates.issue(state, existing: request, now: now).map { Response.Header("Set-Cookie", $0) }
-        headers.append(Response.Header("Location", FormEncoding.append(parameters, to: metadata.authorizationEndpoint)))
-        headers.append(Response.Header("Cache-Control", "no-store"))
+        var headers = context.loginStates.issue(state, existing: request, now: now)
+        headers.append(Response.Header(.location, FormEncoding.append(parameters, to: metadata.authorizationEndpoint)))
+        headers.append(Response.Header(.cacheControl, "no-store"))
         return Response(status: 302, headers: headers)
     }
 }

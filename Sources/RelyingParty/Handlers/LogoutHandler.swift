@@ -14,7 +14,7 @@ struct LogoutHandler: Sendable {
         }
         var session: SessionRecord?
         do {
-            for cookie in request.cookies(named: context.settings.cookie.name) {
+            for cookie in request.cookies(named: context.sessionCookie.text) {
                 if case .valid(let found) = try context.sessions.lookup(cookieValue: cookie) { session = found }
                 try context.sessions.destroy(cookieValue: cookie)
             }
@@ -31,9 +31,9 @@ struct LogoutHandler: Sendable {
         }
         context.logger.info("logged out", metadata: ["user": "\(session?.user ?? "-")"])
         return Response(status: 302, headers: [
-            Response.Header("Set-Cookie", context.setCookie.delete(name: context.settings.cookie.name)),
-            Response.Header("Location", location),
-            Response.Header("Cache-Control", "no-store"),
+            context.setCookie.delete(context.sessionCookie),
+            Response.Header(.location, location),
+            Response.Header(.cacheControl, "no-store"),
         ])
     }
 }

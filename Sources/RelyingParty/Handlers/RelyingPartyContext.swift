@@ -15,6 +15,9 @@ public struct RelyingPartyContext: Sendable {
     public let returnURLs: ReturnURLPolicy
     public let identityHeaders: IdentityHeaders
     public let setCookie: SetCookie
+    /// The session cookie's name (`cookie.name`, validated when the configuration was read).
+    public let sessionCookie: CookieName
+    public let upstreamCookies: UpstreamCookies
 
     public init(settings: Settings, store: any KeyValueStore, http: any HTTPTransport, clock: any WallClock = SystemClock(),
                 random: any RandomSource = SystemRandomSource(), logger: Logger) {
@@ -30,6 +33,11 @@ public struct RelyingPartyContext: Sendable {
         returnURLs = ReturnURLPolicy(publicOrigin: settings.publicOrigin, allowedOrigins: settings.allowedReturnOrigins)
         identityHeaders = IdentityHeaders(settings: settings.headers)
         setCookie = SetCookie(settings: settings.cookie)
+        guard let sessionCookie = CookieName(validating: settings.cookie.name) else {
+            preconditionFailure("cookie.name is validated when the configuration is read")
+        }
+        self.sessionCookie = sessionCookie
+        upstreamCookies = UpstreamCookies(settings: settings.cookie)
     }
 
     /// The provider a location asks for (`OIDC_PROVIDER`), or the first configured one.

@@ -20,4 +20,22 @@ public struct LoginState: Sendable, Codable, Equatable {
         self.provider = provider
         self.createdAt = createdAt
     }
+
+    /// The length of a `state` value: 32 random bytes in unpadded base64url.
+    public static let stateLength = 43
+
+    /// True for values of the shape oidc-fcgi itself issues (43 base64url
+    /// characters). Anything else that arrives as `state` was not made here and
+    /// is refused before it is used for anything, cookie names included.
+    public static func isWellFormedState(_ text: String) -> Bool {
+        text.utf8.count == stateLength && text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"):
+                return true
+            default:
+                return false
+            }
+        }
+    }
 }

@@ -4,7 +4,14 @@ import JOSE
 /// The login-state cookies: one per pending login, named `<prefix><state>`,
 /// sealed with the configured secrets, expiring after the login timeout, and
 /// capped in number so abandoned logins never grow the Cookie header.
+/// Only names made of the prefix and a well-formed state are ever read or
+/// written, and one answer deletes at most `maxDeletionsPerAnswer` of them, so
+/// a Cookie header full of junk can neither reshape nor inflate the answer.
 public struct LoginStateCookies: Sendable {
+    /// Deletion Set-Cookie headers one answer may carry; more stale cookies
+    /// are left to their Max-Age or to the next login.
+    public static let maxDeletionsPerAnswer = 4
+
     private let sealer: Sealer
     private let cookie: CookieSettings
     private let setCookie: SetCookie
@@ -17,46 +24,58 @@ public struct LoginStateCookies: Sendable {
         self.login = login
     }
 
-    public func cookieName(forState state: String) -> String { cookie.statePrefix + state }
+    /// The cookie of `state`, or nil when `state` is not of the shape oidc-fcgi issues.
+    public func cookieName(forState state: String) -> CookieName? {
+        guard LoginState.isWellFormedState(state) else { return nil }
+        return CookieName(validating: cookie.statePrefix + state)
+    }
 
-    /// Set-Cookie values that store `state` and drop what must go: expired or
-    /// unreadable state cookies, and the oldest pending ones beyond the cap.
-    public func issue(_ state: LoginState, existing request: Request, now: Int64) -> [String] {
-        var headers: [String] = []
-        var pending: [(name: String, createdAt: Int64)] = []
+    /// Set-Cookie headers that store `state` and drop what must go: the oldest
+    /// pending logins beyond the cap first, then expired or unreadable state
+    /// cookies, at most `maxDeletionsPerAnswer` in all.
+    public func issue(_ state: LoginState, existing request: Request, now: Int64) -> [Response.Header] {
+        var stale: [CookieName] = []
+        var pending: [(name: CookieName, createdAt: Int64)] = []
         for (name, value) in request.allCookies where name.hasPrefix(cookie.statePrefix) {
-            if let old = read(name: name, value: value), now - old.createdAt < login.timeoutSeconds {
-                pending.append((name, old.createdAt))
+            guard let cookieName = cookieName(forState: String(name.dropFirst(cookie.statePrefix.count))) else { continue }
+            if let old = read(name: cookieName, value: value), now - old.createdAt < login.timeoutSeconds {
+                pending.append((cookieName, old.createdAt))
             } else {
-                headers.append(setCookie.delete(name: name))
+                stale.append(cookieName)
             }
         }
         pending.sort { $0.createdAt < $1.createdAt }
-        let excess = pending.count - (login.maxPending - 1)
-        if excess > 0 {
-            for old in pending.prefix(excess) { headers.append(setCookie.delete(name: old.name)) }
+        let excess = max(0, pending.count - (login.maxPending - 1))
+        let doomed = pending.prefix(excess).map(\.name) + stale
+        var headers = doomed.prefix(Self.maxDeletionsPerAnswer).map { setCookie.delete($0) }
+        guard let name = cookieName(forState: state.state) else {
+            assertionFailure("login state issued with a malformed state")
+            return headers
         }
-        let name = cookieName(forState: state.state)
         let encoded = (try? JSONEncoder().encode(state)).map { Array($0) } ?? []
-        let value = Base64URL.encode(sealer.seal(encoded, context: name))
-        headers.append(setCookie.set(name: name, value: value, maxAge: login.timeoutSeconds))
+        let value = Base64URL.encode(sealer.seal(encoded, context: name.text))
+        headers.append(setCookie.set(name, value: value, maxAge: login.timeoutSeconds))
         return headers
     }
 
     /// The login state for `state` carried by the request, if it is ours and intact.
     /// Expiry is checked by the caller, which needs to tell "expired" apart.
     public func find(state: String, in request: Request) -> LoginState? {
-        let name = cookieName(forState: state)
-        for value in request.cookies(named: name) {
+        guard let name = cookieName(forState: state) else { return nil }
+        for value in request.cookies(named: name.text) {
             if let found = read(name: name, value: value), found.state == state { return found }
         }
         return nil
     }
 
-    public func deletion(forState state: String) -> String { setCookie.delete(name: cookieName(forState: state)) }
+    /// The header that clears the cookie of `state`; nil for a malformed state,
+    /// which has no cookie of ours.
+    public func deletion(forState state: String) -> Response.Header? {
+        cookieName(forState: state).map { setCookie.delete($0) }
+    }
 
-    private func read(name: String, value: String) -> LoginState? {
-        guard let sealed = Base64URL.decode(value), let plain = sealer.open(sealed, context: name) else { return nil }
+    private func read(name: CookieName, value: String) -> LoginState? {
+        guard let sealed = Base64URL.decode(value), let plain = sealer.open(sealed, context: name.text) else { return nil }
         return try? JSONDecoder().decode(LoginState.self, from: Data(plain))
     }
 }

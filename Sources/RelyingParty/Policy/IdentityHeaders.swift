@@ -2,21 +2,78 @@ import JOSE
 
 /// The identity headers of an allow answer: the user header and every mapped
 /// claim, always all of them (empty when a claim is absent) so the web server
-/// overwrites anything the client sent under those names.
+/// overwrites anything the client sent under those names. Bounded in size so
+/// the answer always fits the web server's FastCGI buffer: a claim value over
+/// `maxValueBytes` is sent empty, and while the whole set is over
+/// `maxTotalBytes` the largest claim values are sent empty; a user value that
+/// cannot be sent in full is refused (the request is denied, never passed with
+/// a truncated or missing user).
 public struct IdentityHeaders: Sendable {
+    public struct Answer: Sendable, Equatable {
+        public var headers: [Response.Header]
+        /// Headers sent empty because their value did not fit, with the value's size.
+        public var omitted: [(header: HeaderName, bytes: Int)]
+
+        public static func == (a: Answer, b: Answer) -> Bool {
+            a.headers == b.headers && a.omitted.map(\.header) == b.omitted.map(\.header) && a.omitted.map(\.bytes) == b.omitted.map(\.bytes)
+        }
+    }
+
+    public enum Refusal: Error, Equatable, CustomStringConvertible {
+        case userTooLarge(header: HeaderName, bytes: Int, limit: Int)
+
+        public var description: String {
+            switch self {
+            case .userTooLarge(let header, let bytes, let limit):
+                return "the user name for \(header) is \(bytes) bytes and cannot be sent within \(limit) bytes (headers.max_value_bytes, headers.max_total_bytes); denying"
+            }
+        }
+    }
+
     private let settings: HeaderSettings
 
     public init(settings: HeaderSettings) { self.settings = settings }
 
-    public func headers(for session: SessionRecord) -> [Response.Header] {
-        var out: [Response.Header] = []
-        out.reserveCapacity(1 + settings.claimHeaders.count)
-        out.append(Response.Header(settings.userHeader, encode(session.user)))
-        for mapping in settings.claimHeaders {
-            out.append(Response.Header(mapping.header, encode(session.claims[mapping.claim]?.headerText ?? "")))
+    /// Names of the headers every allow answer sets, in order.
+    public var names: [HeaderName] { [settings.userHeader] + settings.claimHeaders.map(\.header) }
+
+    public func headers(for session: SessionRecord) throws(Refusal) -> Answer {
+        let user = encode(session.user)
+        guard user.utf8.count <= settings.maxValueBytes else {
+            throw .userTooLarge(header: settings.userHeader, bytes: user.utf8.count, limit: settings.maxValueBytes)
         }
-        return out
+        var values: [String] = []
+        values.reserveCapacity(settings.claimHeaders.count)
+        var omitted: [(header: HeaderName, bytes: Int)] = []
+        var total = Self.lineBytes(settings.userHeader, user)
+        for mapping in settings.claimHeaders {
+            var value = encode(session.claims[mapping.claim]?.headerText ?? "")
+            if value.utf8.count > settings.maxValueBytes {
+                omitted.append((mapping.header, value.utf8.count))
+                value = ""
+            }
+            total += Self.lineBytes(mapping.header, value)
+            values.append(value)
+        }
+        while total > settings.maxTotalBytes {
+            guard let largest = values.indices.max(by: { values[$0].utf8.count < values[$1].utf8.count }), !values[largest].isEmpty else {
+                throw .userTooLarge(header: settings.userHeader, bytes: user.utf8.count, limit: settings.maxTotalBytes)
+            }
+            omitted.append((settings.claimHeaders[largest].header, values[largest].utf8.count))
+            total -= values[largest].utf8.count
+            values[largest] = ""
+        }
+        var out: [Response.Header] = []
+        out.reserveCapacity(1 + values.count)
+        out.append(Response.Header(settings.userHeader, user))
+        for (mapping, value) in zip(settings.claimHeaders, values) {
+            out.append(Response.Header(mapping.header, value))
+        }
+        return Answer(headers: out, omitted: omitted)
     }
+
+    /// "Name: value\r\n" on the wire.
+    static func lineBytes(_ name: HeaderName, _ value: String) -> Int { name.text.utf8.count + value.utf8.count + 4 }
 
     /// Removes CR, LF, NUL and other control characters, then applies the configured encoding.
     public func encode(_ value: String) -> String {

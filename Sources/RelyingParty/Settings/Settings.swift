@@ -89,14 +89,22 @@ public struct HeaderSettings: Sendable {
         case raw
     }
     /// The header carrying the user name (from the provider's `user_claim`).
-    public var userHeader: String
+    public var userHeader: HeaderName
     /// Header name → claim name, in configuration order.
-    public var claimHeaders: [(header: String, claim: String)]
+    public var claimHeaders: [(header: HeaderName, claim: String)]
     public var encoding: Encoding
+    /// The longest value one identity header may carry (after encoding).
+    public var maxValueBytes: Int
+    /// The most bytes all identity headers of one answer may take together
+    /// (names, values and line ends); must fit the web server's FastCGI buffer.
+    public var maxTotalBytes: Int
 
-    public init(userHeader: String = "X-Remote-User", claimHeaders: [(header: String, claim: String)] = [], encoding: Encoding = .percent) {
+    public init(userHeader: HeaderName = "X-Remote-User", claimHeaders: [(header: HeaderName, claim: String)] = [], encoding: Encoding = .percent,
+                maxValueBytes: Int = 4096, maxTotalBytes: Int = 16384) {
         self.userHeader = userHeader
         self.claimHeaders = claimHeaders
         self.encoding = encoding
+        self.maxValueBytes = maxValueBytes
+        self.maxTotalBytes = maxTotalBytes
     }
 }

@@ -13,6 +13,10 @@ struct CookieJar {
         }
     }
 
+    mutating func apply(_ setCookies: [Response.Header]) {
+        apply(setCookies.filter { $0.name == .setCookie }.map(\.value))
+    }
+
     var header: String? { cookies.isEmpty ? nil : cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
 }
 

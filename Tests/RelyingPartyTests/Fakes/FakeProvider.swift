@@ -30,6 +30,7 @@ final class FakeProvider: HTTPTransport {
     }
     var lastTokenRequest: OutboundRequest? { state.withLock { $0.lastTokenRequest } }
     func setUserinfoSubject(_ subject: String) { state.withLock { $0.userinfoSubject = subject } }
+    func setClaim(_ name: String, _ value: JSONValue) { state.withLock { $0.claims[name] = value } }
 
     /// What the provider does when the user logs in: remember the nonce and PKCE challenge, hand out a code.
     func issueCode(nonce: String) -> String {
