@@ -18,6 +18,8 @@ public struct ServiceConfiguration: Sendable {
     public var httpConnectTimeoutMs: Int
     public var httpTimeoutMs: Int
     public var caFile: String?
+    /// Requests that may wait on the identity provider at once (below `workers`).
+    public var httpMaxConcurrent: Int
     public var store: StoreConfiguration
     public var settings: Settings
 }

@@ -47,9 +47,16 @@ struct SettingsReader {
 
         var connectTimeout: Int64 = 2000, timeout: Int64 = 5000
         var caFile: String?
+        // Leave at least one worker for requests that never need the provider (the auth answer).
+        let maxConcurrentLimit = max(1, workers - 1)
+        var maxConcurrent = maxConcurrentLimit
         if let http = reader.object("http") {
             connectTimeout = http.durationMilliseconds("connect_timeout", default: 2000, range: 10...60_000)
             timeout = http.durationMilliseconds("timeout", default: 5000, range: 10...120_000)
+            maxConcurrent = http.integer("max_concurrent", default: maxConcurrentLimit, range: 1...256)
+            if maxConcurrent > maxConcurrentLimit {
+                http.problem("max_concurrent", "is \(maxConcurrent), but requests waiting on the provider must leave a worker free for the auth answer: at most workers - 1 (\(maxConcurrentLimit)); raise `workers` or lower this")
+            }
             caFile = http.string("ca_file")
             if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { http.problem("ca_file", "cannot read \(caFile)") }
             http.finish()
@@ -70,7 +77,7 @@ struct SettingsReader {
             session: sessionSettings, login: login, providers: providers, headers: headers, allowedReturnOrigins: allowedReturnOrigins)
         return ServiceConfiguration(
             listen: listen, socketMode: socketMode, workers: workers, logLevel: logLevel,
-            httpConnectTimeoutMs: Int(connectTimeout), httpTimeoutMs: Int(timeout), caFile: caFile, store: store, settings: settings)
+            httpConnectTimeoutMs: Int(connectTimeout), httpTimeoutMs: Int(timeout), caFile: caFile, httpMaxConcurrent: maxConcurrent, store: store, settings: settings)
     }
 
     private func readCookie(secureByDefault: Bool) -> CookieSettings {

@@ -96,6 +96,17 @@ public enum JWSVerifier {
         return VerifiedJWS(algorithm: algorithm, keyID: verifiedKey.kid, header: headerBytes, payload: payload)
     }
 
+    /// The `alg` a compact JWS's protected header names, without verifying anything; nil when
+    /// the header cannot be read or names no supported algorithm. For deciding, after a failed
+    /// verification, whether the provider's published keys were the ones tried (not HS*).
+    public static func claimedAlgorithm(ofCompact compact: String) -> JWSAlgorithm? {
+        guard let first = compact.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first,
+              let bytes = Base64URL.decode(String(first)),
+              let header = try? JSONDecoder().decode(Header.self, from: Data(bytes))
+        else { return nil }
+        return JWSAlgorithm(rawValue: header.alg)
+    }
+
     // MARK: - Key selection
 
     private static func candidateKeys(in keySet: JWKSet, kid: String?, algorithm: JWSAlgorithm) throws(JOSEError) -> [JWKSet.Key] {

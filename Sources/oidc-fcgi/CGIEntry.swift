@@ -16,7 +16,7 @@ enum CGIEntry {
         }
         let logger = Wiring.bootstrapLogging(level: service.logLevel)
         do {
-            let built = try Wiring.build(service, logger: logger)
+            let built = try Wiring.build(service, logger: logger, longRunning: false)
             CGIMode.serve(built.respond)
         } catch {
             logger.critical("cannot start: \(error)")

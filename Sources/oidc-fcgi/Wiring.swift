@@ -13,7 +13,9 @@ enum Wiring {
         var respond: @Sendable (Request) -> Response { { [responder] in responder.respond($0) } }
     }
 
-    static func build(_ service: ServiceConfiguration, logger: Logger) throws -> Built {
+    /// `longRunning`: a server serving many requests, which refreshes provider metadata in the
+    /// background and loads it at start-up; false for a one-request CGI process.
+    static func build(_ service: ServiceConfiguration, logger: Logger, longRunning: Bool = true) throws -> Built {
         CurlHTTPClient.globalInit()
         let http = CurlHTTPClient(
             connectTimeoutMs: service.httpConnectTimeoutMs, timeoutMs: service.httpTimeoutMs, caFile: service.caFile,
@@ -27,7 +29,11 @@ enum Wiring {
                 servers: servers, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: timeoutMs,
                 poolSize: poolSize > 0 ? poolSize : service.workers + 2, keyPrefix: keyPrefix)
         }
-        let context = RelyingPartyContext(settings: service.settings, store: store, http: http, logger: logger)
+        // Waits on the provider never take every worker: the auth answer keeps capacity of its own.
+        let provider = BoundedHTTPTransport(wrapping: http, limit: service.httpMaxConcurrent)
+        let background: any BackgroundRunner = longRunning ? DispatchBackgroundRunner() : InlineRunner()
+        let context = RelyingPartyContext(settings: service.settings, store: store, http: provider, background: background, logger: logger)
+        if longRunning { context.providers.prefetch(service.settings.providers) }
         return Built(responder: Responder(context: context))
     }
 

@@ -15,7 +15,7 @@ final class FlowHarness {
     var jar = CookieJar()
 
     init(headers: HeaderSettings = HeaderSettings(claimHeaders: [("X-Email", "email"), ("X-Name", "name")]), userClaim: String = "sub",
-         allowedAlgorithms: Set<JWSAlgorithm> = [.hs256]) {
+         allowedAlgorithms: Set<JWSAlgorithm> = [.hs256], transport: (FakeProvider) -> any HTTPTransport = { $0 }) {
         provider = FakeProvider(clock: clock)
         let settings = Settings(
             publicOrigin: Origin("https://app.example.com")!, cookie: CookieSettings(secure: true),
@@ -25,7 +25,7 @@ final class FlowHarness {
             headers: headers)
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["FLOW_LOG"] == nil ? .critical : .debug
-        responder = Responder(context: RelyingPartyContext(settings: settings, store: store, http: provider, clock: clock, logger: logger))
+        responder = Responder(context: RelyingPartyContext(settings: settings, store: store, http: transport(provider), clock: clock, logger: logger))
     }
 
     func request(_ action: String, uri: String, headers: [String: String] = ["Accept": "text/html"], method: String = "GET") -> Request {

@@ -56,7 +56,8 @@ struct CallbackHandler: Sendable {
 
         let snapshot: ProviderDirectory.Snapshot
         do { snapshot = try context.providers.snapshot(for: provider) } catch {
-            return providerFailure(request, provider: provider, reason: "\(error)", extra: [clearState])
+            guard error.isTemporary else { return providerFailure(request, provider: provider, reason: "\(error)", extra: [clearState]) }
+            return providerUnavailable(request, provider: provider, reason: "\(error)", slow: error.isOverloaded, extra: [clearState])
         }
         if let issuerParameter = FormEncoding.single("iss", in: query), issuerParameter != snapshot.metadata.issuer {
             // RFC 9207: the response came from another provider (mix-up attack).
@@ -68,6 +69,7 @@ struct CallbackHandler: Sendable {
                 code: code, codeVerifier: login.codeVerifier, redirectURI: context.settings.redirectURI,
                 provider: provider, tokenEndpoint: snapshot.metadata.tokenEndpoint)
         } catch {
+            if case .overloaded = error { return providerUnavailable(request, provider: provider, reason: error.description, slow: true, extra: [clearState]) }
             return providerFailure(request, provider: provider, reason: error.description, extra: [clearState])
         }
         let claims: IDTokenClaims
@@ -83,6 +85,7 @@ struct CallbackHandler: Sendable {
                 let userinfo = try UserInfoClient(http: context.http).fetch(endpoint: endpoint, accessToken: accessToken, expectedSubject: claims.subject)
                 for (name, value) in userinfo where !Self.protocolClaims.contains(name) { allClaims[name] = value }
             } catch {
+                if case .overloaded = error { return providerUnavailable(request, provider: provider, reason: error.description, slow: true, extra: [clearState]) }
                 return reject(request, status: 502, title: "Login failed", message: "The identity provider's user information could not be used.",
                               log: "userinfo rejected: \(error)", metadata: ["provider": "\(provider.name)"], extra: [clearState])
             }
@@ -120,13 +123,8 @@ struct CallbackHandler: Sendable {
             maxIssuedAgeSeconds: context.settings.login.timeoutSeconds + context.settings.clockSkewSeconds, now: now,
             accessToken: tokens.accessToken)
         let secret = Array(provider.clientSecret.utf8)
-        do {
-            return try validator.validate(tokens.idToken, keys: snapshot.keys, clientSecret: secret, expecting: expectations)
-        } catch {
-            guard case .signature(.noMatchingKey(_)) = error else { throw error }
-            // The provider may have rotated its keys: fetch them once more (rate-limited) and retry.
-            guard let refreshed = try context.providers.refreshKeys(for: provider) else { throw error }
-            return try validator.validate(tokens.idToken, keys: refreshed.keys, clientSecret: secret, expecting: expectations)
+        return try context.keyVerifier.verify(tokens.idToken, provider: provider, snapshot: snapshot) { keys throws(IDTokenError) in
+            try validator.validate(tokens.idToken, keys: keys, clientSecret: secret, expecting: expectations)
         }
     }
 
@@ -139,6 +137,11 @@ struct CallbackHandler: Sendable {
     private func providerFailure(_ request: Request, provider: ProviderSettings, reason: String, extra: [Response.Header]) -> Response {
         context.logger.error("login failed at the provider", metadata: ["provider": "\(provider.name)", "reason": "\(reason)"])
         return ErrorPage.response(status: 502, title: "Login failed", message: "The identity provider could not complete the login. Please try again.", for: request, headers: extra)
+    }
+
+    private func providerUnavailable(_ request: Request, provider: ProviderSettings, reason: String, slow: Bool, extra: [Response.Header]) -> Response {
+        context.logger.error("login failed: provider unavailable", metadata: ["provider": "\(provider.name)", "reason": "\(reason)"])
+        return ProviderUnavailablePage.response(title: "Login unavailable", slow: slow, for: request, headers: extra)
     }
 
     private func unavailable(_ request: Request, error: String, extra: [Response.Header]) -> Response {

@@ -21,7 +21,7 @@ struct LoginHandler: Sendable {
             metadata = try context.providers.snapshot(for: provider).metadata
         } catch {
             context.logger.error("cannot start login: provider unavailable", metadata: ["provider": "\(provider.name)", "reason": "\(error)"])
-            return ErrorPage.response(status: 503, title: "Login unavailable", message: "The identity provider cannot be reached right now. Please try again in a moment.", for: request)
+            return ProviderUnavailablePage.response(title: "Login unavailable", slow: error.isOverloaded, for: request)
         }
         let returnTo = context.returnURLs.resolve(request.requestURI) ?? context.settings.publicOrigin.serialized + "/"
         let now = context.clock.now()

@@ -23,6 +23,7 @@ struct LogoutHandler: Sendable {
             return ErrorPage.response(status: 503, title: "Logout unavailable", message: "Your session could not be ended right now. Please try again in a moment.", for: request)
         }
         var location = returnTo
+        // The cached metadata only (a stale copy is fine): logout never waits on the provider.
         if let session, let provider = context.settings.provider(named: session.provider),
            let endSession = try? context.providers.snapshot(for: provider).metadata.endSessionEndpoint {
             location = FormEncoding.append([

@@ -5,6 +5,8 @@ import Logging
 public struct RelyingPartyContext: Sendable {
     public let settings: Settings
     public let providers: ProviderDirectory
+    /// ID token (and, later, bearer token) signatures, with one key refetch when the provider rotated.
+    public let keyVerifier: RotatingKeyVerifier
     public let sessions: SessionManager
     public let loginStates: LoginStateCookies
     public let store: any KeyValueStore
@@ -20,14 +22,15 @@ public struct RelyingPartyContext: Sendable {
     public let upstreamCookies: UpstreamCookies
 
     public init(settings: Settings, store: any KeyValueStore, http: any HTTPTransport, clock: any WallClock = SystemClock(),
-                random: any RandomSource = SystemRandomSource(), logger: Logger) {
+                random: any RandomSource = SystemRandomSource(), background: any BackgroundRunner = InlineRunner(), logger: Logger) {
         self.settings = settings
         self.store = store
         self.http = http
         self.clock = clock
         self.random = random
         self.logger = logger
-        providers = ProviderDirectory(http: http, clock: clock, logger: logger)
+        providers = ProviderDirectory(http: http, clock: clock, logger: logger, runner: background)
+        keyVerifier = RotatingKeyVerifier(directory: providers, logger: logger)
         sessions = SessionManager(store: store, settings: settings.session, clock: clock, random: random)
         loginStates = LoginStateCookies(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)
         returnURLs = ReturnURLPolicy(publicOrigin: settings.publicOrigin, allowedOrigins: settings.allowedReturnOrigins)

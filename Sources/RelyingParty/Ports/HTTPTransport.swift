@@ -39,6 +39,8 @@ public enum HTTPTransportError: Error, Equatable, CustomStringConvertible {
     case unreachable(url: String, reason: String)
     case tls(url: String, reason: String)
     case responseTooLarge(url: String, limit: Int)
+    /// Not sent: `limit` requests already wait on the provider (see `BoundedHTTPTransport`).
+    case overloaded(url: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -47,6 +49,8 @@ public enum HTTPTransportError: Error, Equatable, CustomStringConvertible {
         case .unreachable(let url, let reason): return "cannot reach \(url): \(reason)"
         case .tls(let url, let reason): return "TLS failure talking to \(url): \(reason)"
         case .responseTooLarge(let url, let limit): return "response from \(url) exceeds \(limit) bytes"
+        case .overloaded(let url, let limit):
+            return "not sent to \(url): \(limit) requests already wait on the identity provider (http.max_concurrent)"
         }
     }
 }

@@ -2,10 +2,16 @@ import JOSE
 import Logging
 import Synchronization
 
-/// Provider metadata and signing keys for every configured provider: fetched on
-/// first use, kept as immutable snapshots swapped under a mutex, refreshed when
-/// old, and the keys refetched (at most once per `keyRefetchInterval`) when a
-/// token names a key id we do not know.
+/// Provider metadata and signing keys for every configured provider, kept as
+/// immutable snapshots swapped under a mutex.
+///
+/// No request waits for a refresh: a stale snapshot is served at once while one
+/// refresh runs on the background runner (stale-while-revalidate); fetches are
+/// single-flight per provider; after a failed fetch the next one waits a backoff
+/// (1 s doubling to 60 s), during which callers get the cached copy or, when
+/// there is none, an immediate error. When a token's key is not in the cached
+/// set, the keys are refetched on the caller (`refreshKeys`), at most once per
+/// `keyRefetchInterval`, counted only over those refetches.
 public final class ProviderDirectory: Sendable {
     public struct Snapshot: Sendable {
         public let metadata: ProviderMetadata
@@ -14,52 +20,155 @@ public final class ProviderDirectory: Sendable {
         public let keysFetchedAt: Int64
     }
 
+    /// What is known about one provider.
+    private struct Entry {
+        var snapshot: Snapshot?
+        /// A metadata fetch is running (single flight).
+        var fetching = false
+        /// Consecutive failed fetches, for the backoff.
+        var failures = 0
+        /// No fetch starts before this.
+        var retryAt = Int64.min
+        var lastFailure: ProviderError?
+        /// When the last refetch for an unknown key started.
+        var unknownKeyRefetchAt: Int64?
+    }
+
     private let http: any HTTPTransport
     private let clock: any WallClock
     private let logger: Logger
+    private let runner: any BackgroundRunner
     private let keyRefetchInterval: Int64
-    private let snapshots = Mutex<[String: Snapshot]>([:])
+    private let initialBackoff: Int64
+    private let maxBackoff: Int64
+    private let entries = Mutex<[String: Entry]>([:])
 
-    public init(http: any HTTPTransport, clock: any WallClock, logger: Logger, keyRefetchInterval: Int64 = 30) {
+    public init(http: any HTTPTransport, clock: any WallClock, logger: Logger, runner: any BackgroundRunner = InlineRunner(),
+                keyRefetchInterval: Int64 = 30, initialBackoff: Int64 = 1, maxBackoff: Int64 = 60) {
         self.http = http
         self.clock = clock
         self.logger = logger
+        self.runner = runner
         self.keyRefetchInterval = keyRefetchInterval
+        self.initialBackoff = max(1, initialBackoff)
+        self.maxBackoff = max(self.initialBackoff, maxBackoff)
     }
 
-    /// Current metadata and keys, fetching them when absent or older than the provider's refresh interval.
-    /// When a refresh fails but an older snapshot exists, the older one keeps serving (and the failure is logged).
+    /// Starts loading every provider in the background, so the first logins find the metadata ready.
+    public func prefetch(_ providers: [ProviderSettings]) {
+        for provider in providers {
+            _ = try? snapshot(for: provider)
+        }
+    }
+
+    /// The metadata and keys to use now. Fresh: returned. Stale: returned at once while one
+    /// refresh runs in the background. None yet: one fetch is started (in the background; with
+    /// `InlineRunner` right here) and, if it has not finished, the caller gets `.notLoadedYet`
+    /// at once instead of waiting behind it; after a failure, the error until the backoff ends.
     public func snapshot(for provider: ProviderSettings) throws(ProviderError) -> Snapshot {
+        enum Plan { case use(Snapshot), refreshAndUse(Snapshot), fetch, fail(ProviderError) }
         let now = clock.now()
-        let existing = snapshots.withLock { $0[provider.name] }
-        if let existing, now - existing.fetchedAt < provider.metadataRefreshSeconds {
-            return existing
-        }
-        do {
-            let fresh = try fetch(provider, now: now)
-            snapshots.withLock { $0[provider.name] = fresh }
-            return fresh
-        } catch {
-            if let existing {
-                logger.warning("refreshing provider metadata failed; using the copy from \(now - existing.fetchedAt)s ago", metadata: ["provider": "\(provider.name)", "reason": "\(error)"])
-                return existing
+        let plan = entries.withLock { all -> Plan in
+            var entry = all[provider.name] ?? Entry()
+            defer { all[provider.name] = entry }
+            if let current = entry.snapshot, now - current.fetchedAt < provider.metadataRefreshSeconds {
+                return .use(current)
             }
+            if entry.fetching || now < entry.retryAt {
+                if let stale = entry.snapshot { return .use(stale) }
+                if entry.fetching { return .fail(.notLoadedYet(issuer: provider.issuer)) }
+                return .fail(.retryingLater(issuer: provider.issuer, lastFailure: entry.lastFailure.map { "\($0)" } ?? "unknown",
+                                            inSeconds: entry.retryAt - now))
+            }
+            entry.fetching = true
+            return entry.snapshot.map(Plan.refreshAndUse) ?? .fetch
+        }
+        switch plan {
+        case .use(let snapshot):
+            return snapshot
+        case .fail(let error):
             throw error
+        case .refreshAndUse(let stale):
+            runner.run { self.refresh(provider) }
+            // The fresh copy when the refresh already finished (inline runner), else the stale one.
+            return entries.withLock { $0[provider.name]?.snapshot } ?? stale
+        case .fetch:
+            runner.run { self.refresh(provider) }
+            // Finished already with an inline runner; otherwise still running.
+            let after = entries.withLock { $0[provider.name] ?? Entry() }
+            if let loaded = after.snapshot { return loaded }
+            if !after.fetching, let failure = after.lastFailure { throw failure }
+            throw .notLoadedYet(issuer: provider.issuer)
         }
     }
 
-    /// Called when a token names an unknown key id: fetches the key set again unless
-    /// that was done less than `keyRefetchInterval` seconds ago. Returns the snapshot to retry with,
-    /// or nil when rate-limited.
-    public func refreshKeys(for provider: ProviderSettings) throws(ProviderError) -> Snapshot? {
+    /// Called when no cached key verifies a token (its kid is unknown, or without kid none of the keys
+    /// checks): the keys that `failed` held may have been rotated out. Returns the snapshot to retry
+    /// with — a newer one at once when the keys have changed since, else one with freshly fetched keys —
+    /// or nil when such a refetch ran less than `keyRefetchInterval` seconds ago.
+    public func refreshKeys(for provider: ProviderSettings, replacing failed: Snapshot) throws(ProviderError) -> Snapshot? {
+        enum Plan { case retry(Snapshot), fetch(jwksURI: String), rateLimited }
         let now = clock.now()
-        let current = try snapshot(for: provider)
-        guard now - current.keysFetchedAt >= keyRefetchInterval else { return nil }
-        let keys = try fetchKeys(provider, jwksURI: current.metadata.jwksURI)
-        let updated = Snapshot(metadata: current.metadata, keys: keys, fetchedAt: current.fetchedAt, keysFetchedAt: now)
-        snapshots.withLock { $0[provider.name] = updated }
-        logger.info("fetched the provider's signing keys again for an unknown key id", metadata: ["provider": "\(provider.name)", "keys": "\(keys.count)"])
-        return updated
+        let plan = entries.withLock { all -> Plan in
+            var entry = all[provider.name] ?? Entry()
+            defer { all[provider.name] = entry }
+            if let current = entry.snapshot, current.keys !== failed.keys { return .retry(current) }
+            if let last = entry.unknownKeyRefetchAt, now - last < keyRefetchInterval, now >= last { return .rateLimited }
+            entry.unknownKeyRefetchAt = now
+            return .fetch(jwksURI: (entry.snapshot ?? failed).metadata.jwksURI)
+        }
+        switch plan {
+        case .retry(let newer):
+            return newer
+        case .rateLimited:
+            logger.warning("no cached key verifies the token, and the keys were refetched less than \(keyRefetchInterval)s ago; not fetching again yet",
+                           metadata: ["provider": "\(provider.name)"])
+            return nil
+        case .fetch(let jwksURI):
+            let keys = try fetchKeys(provider, jwksURI: jwksURI)
+            let updated = entries.withLock { all -> Snapshot in
+                let base = all[provider.name]?.snapshot ?? failed
+                let updated = Snapshot(metadata: base.metadata, keys: keys, fetchedAt: base.fetchedAt, keysFetchedAt: now)
+                all[provider.name, default: Entry()].snapshot = updated
+                return updated
+            }
+            logger.info("fetched the provider's signing keys again: no cached key verified a token", metadata: ["provider": "\(provider.name)", "keys": "\(keys.count)"])
+            return updated
+        }
+    }
+
+    /// One fetch of metadata and keys; records the result (the new snapshot, or the failure and its backoff).
+    private func refresh(_ provider: ProviderSettings) {
+        let started = clock.now()
+        let result: Result<Snapshot, ProviderError>
+        do { result = .success(try fetch(provider, now: started)) } catch { result = .failure(error) }
+        let (stale, delay) = entries.withLock { all -> (Snapshot?, Int64) in
+            var entry = all[provider.name] ?? Entry()
+            defer { all[provider.name] = entry }
+            entry.fetching = false
+            switch result {
+            case .success(let fresh):
+                entry.snapshot = fresh
+                entry.failures = 0
+                entry.retryAt = .min
+                entry.lastFailure = nil
+                return (nil, 0)
+            case .failure(let error):
+                entry.failures += 1
+                let delay = min(maxBackoff, initialBackoff << min(entry.failures - 1, 20))
+                entry.retryAt = clock.now() + delay
+                entry.lastFailure = error
+                return (entry.snapshot, delay)
+            }
+        }
+        switch result {
+        case .success(let fresh):
+            logger.info("loaded provider metadata", metadata: ["provider": "\(provider.name)", "issuer": "\(fresh.metadata.issuer)", "keys": "\(fresh.keys.count)"])
+        case .failure(let error):
+            let serving = stale.map { "serving the copy from \(started - $0.fetchedAt)s ago" } ?? "no copy cached: logins get 503 until it loads"
+            logger.warning("fetching provider metadata failed; next attempt in \(delay)s, \(serving)",
+                           metadata: ["provider": "\(provider.name)", "reason": "\(error)"])
+        }
     }
 
     private func fetch(_ provider: ProviderSettings, now: Int64) throws(ProviderError) -> Snapshot {
@@ -71,7 +180,6 @@ public final class ProviderDirectory: Sendable {
             metadata = try ProviderMetadata.parse(discoveryDocument: body, expectedIssuer: provider.issuer)
         }
         let keys = try fetchKeys(provider, jwksURI: metadata.jwksURI)
-        logger.info("loaded provider metadata", metadata: ["provider": "\(provider.name)", "issuer": "\(metadata.issuer)", "keys": "\(keys.count)"])
         return Snapshot(metadata: metadata, keys: keys, fetchedAt: now, keysFetchedAt: now)
     }
 
@@ -89,6 +197,7 @@ public final class ProviderDirectory: Sendable {
         do {
             response = try http.perform(OutboundRequest(method: .get, url: url, headers: [("Accept", "application/json")]))
         } catch {
+            if case .overloaded(_, let limit) = error { throw .overloaded(issuer: issuer, limit: limit) }
             throw .unreachable(issuer: issuer, reason: error.description)
         }
         guard response.status == 200 else { throw .httpStatus(issuer: issuer, url: url, status: response.status) }

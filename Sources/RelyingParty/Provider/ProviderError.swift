@@ -5,6 +5,12 @@ public enum ProviderError: Error, Equatable, CustomStringConvertible {
     case invalidMetadata(issuer: String, reason: String)
     case issuerMismatch(configured: String, discovered: String)
     case invalidKeySet(issuer: String, reason: String)
+    /// The call was not made: too many requests already wait on the provider.
+    case overloaded(issuer: String, limit: Int)
+    /// The first fetch of metadata and keys is still running; requests do not queue behind it.
+    case notLoadedYet(issuer: String)
+    /// The last fetch failed and no copy is cached; the next attempt is not due yet.
+    case retryingLater(issuer: String, lastFailure: String, inSeconds: Int64)
 
     public var description: String {
         switch self {
@@ -18,6 +24,27 @@ public enum ProviderError: Error, Equatable, CustomStringConvertible {
             return "the discovery document says issuer \"\(discovered)\" but the configuration says \"\(configured)\"; set `issuer` to exactly the provider's issuer"
         case .invalidKeySet(let issuer, let reason):
             return "provider \(issuer) key set (jwks_uri) is unusable: \(reason)"
+        case .overloaded(let issuer, let limit):
+            return "provider \(issuer) is slow to answer: \(limit) requests already wait on it (http.max_concurrent); not adding another"
+        case .notLoadedYet(let issuer):
+            return "provider \(issuer) metadata is not loaded yet (the first fetch is still running)"
+        case .retryingLater(let issuer, let lastFailure, let seconds):
+            return "provider \(issuer) metadata could not be loaded (\(lastFailure)); next attempt in \(seconds)s"
+        }
+    }
+
+    /// True when the call was not made because too many requests already wait on the provider.
+    public var isOverloaded: Bool {
+        if case .overloaded = self { return true }
+        return false
+    }
+
+    /// True when the same request may well succeed in a moment (answered 503 with Retry-After).
+    public var isTemporary: Bool {
+        switch self {
+        case .overloaded, .notLoadedYet, .retryingLater, .unreachable: return true
+        case .httpStatus(_, _, let status): return status >= 500
+        case .invalidMetadata, .issuerMismatch, .invalidKeySet: return false
         }
     }
 }

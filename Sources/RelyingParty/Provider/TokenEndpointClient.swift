@@ -5,6 +5,8 @@ import Foundation
 public struct TokenEndpointClient: Sendable {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case transport(String)
+        /// Not sent: too many requests already wait on the provider.
+        case overloaded(limit: Int)
         /// The provider refused, with its OAuth error code and description.
         case refused(status: Int, error: String, description: String?)
         case malformedResponse(status: Int)
@@ -12,6 +14,7 @@ public struct TokenEndpointClient: Sendable {
         public var description: String {
             switch self {
             case .transport(let why): return "the token endpoint could not be reached: \(why)"
+            case .overloaded(let limit): return "the token endpoint was not called: \(limit) requests already wait on the provider (http.max_concurrent)"
             case .refused(let status, let error, let description):
                 return "the token endpoint refused the code (HTTP \(status), \(error)\(description.map { ": \($0)" } ?? ""))"
             case .malformedResponse(let status): return "the token endpoint answered HTTP \(status) without a usable id_token"
@@ -43,6 +46,7 @@ public struct TokenEndpointClient: Sendable {
         do {
             response = try http.perform(OutboundRequest(method: .post, url: tokenEndpoint, headers: headers, body: Array(FormEncoding.encode(form).utf8)))
         } catch {
+            if case .overloaded(_, let limit) = error { throw .overloaded(limit: limit) }
             throw .transport(error.description)
         }
         if response.status == 200, let tokens = TokenResponse.parse(response.body) {

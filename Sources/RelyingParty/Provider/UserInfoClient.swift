@@ -2,6 +2,8 @@
 public struct UserInfoClient: Sendable {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case transport(String)
+        /// Not sent: too many requests already wait on the provider.
+        case overloaded(limit: Int)
         case httpStatus(Int)
         case notJSON
         case subjectMismatch
@@ -9,6 +11,7 @@ public struct UserInfoClient: Sendable {
         public var description: String {
             switch self {
             case .transport(let why): return "the userinfo endpoint could not be reached: \(why)"
+            case .overloaded(let limit): return "the userinfo endpoint was not called: \(limit) requests already wait on the provider (http.max_concurrent)"
             case .httpStatus(let status): return "the userinfo endpoint answered HTTP \(status)"
             case .notJSON: return "the userinfo answer is not a JSON object (signed or encrypted userinfo is not supported)"
             case .subjectMismatch: return "the userinfo `sub` differs from the ID token's `sub`; the answer is refused (OpenID Connect Core §5.3.2)"
@@ -25,6 +28,7 @@ public struct UserInfoClient: Sendable {
         do {
             response = try http.perform(OutboundRequest(method: .get, url: endpoint, headers: [("Authorization", "Bearer \(accessToken)"), ("Accept", "application/json")]))
         } catch {
+            if case .overloaded(_, let limit) = error { throw .overloaded(limit: limit) }
             throw .transport(error.description)
         }
         guard response.status == 200 else { throw .httpStatus(response.status) }
