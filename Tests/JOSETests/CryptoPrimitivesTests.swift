@@ -49,9 +49,25 @@ private func bytes(hex text: String) -> [UInt8] {
         #expect(hex(okm) == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
     }
 
+    @Test func hkdfRFC5869Case2LongInputsSeveralBlocks() {
+        let okm = HKDF.sha256(
+            secret: Array(0x00...0x4f),
+            salt: Array(0x60...0xaf),
+            info: Array(0xb0...0xff),
+            length: 82
+        )
+        #expect(hex(okm) == "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87")
+    }
+
     @Test func hkdfRFC5869Case3EmptySaltAndInfo() {
         let okm = HKDF.sha256(secret: [UInt8](repeating: 0x0b, count: 22), salt: [], info: [], length: 42)
         #expect(hex(okm) == "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8")
+    }
+
+    /// RFC 5869 allows an empty input key; the value comes from an independent implementation (Python `cryptography`).
+    @Test func hkdfEmptySecret() {
+        let okm = HKDF.sha256(secret: [], salt: Array("oidc-fcgi".utf8), info: Array("x".utf8), length: 32)
+        #expect(hex(okm) == "0f15a4925400d34221ba5e5a09264c9576323552889b79ea48d42f2b94c7b6e4")
     }
 
     @Test func hkdfDifferentInfoGivesIndependentKeys() {

@@ -48,10 +48,32 @@ import RelyingParty
         #expect(old.open(byRotated, context: "k") == nil)
     }
 
+    /// Values sealed by earlier releases (recorded once, with a fixed nonce) must
+    /// still open: the key derivation may change its implementation, never its output.
+    @Test func valuesSealedByEarlierReleasesStillOpen() {
+        let recorded: [(purpose: String, context: String, sealed: String)] = [
+            ("session", "oidc-fcgi:session-key",
+             "012a8e503a000102030405060708090a0bb1f7b4047546d41ec092e971cbe8df8d4e6699c28e2ae44899b8a34d94"),
+            ("login-state", "oidc_state_abc",
+             "0175384696000102030405060708090a0ba446da7333bc1728e1002a3d7cbf5566a40d0ab5c4eda6ff1c976df4f7"),
+        ]
+        for value in recorded {
+            let sealer = Sealer(secrets: [current], purpose: value.purpose, random: SystemRandomSource())
+            #expect(sealer.open(bytes(hex: value.sealed), context: value.context) == Array("{\"u\":\"alice\"}".utf8), "\(value.purpose)")
+        }
+    }
+
     @Test func wrongSecretIsRejected() {
         let a = Sealer(secrets: [current], purpose: "session", random: SystemRandomSource())
         let b = Sealer(secrets: [previous], purpose: "session", random: SystemRandomSource())
         #expect(b.open(a.seal(Array("x".utf8), context: "k"), context: "k") == nil)
+    }
+}
+
+private func bytes(hex text: String) -> [UInt8] {
+    stride(from: 0, to: text.utf8.count, by: 2).map { offset in
+        let start = text.index(text.startIndex, offsetBy: offset)
+        return UInt8(text[start..<text.index(start, offsetBy: 2)], radix: 16)!
     }
 }
 
