@@ -22,10 +22,10 @@ enum Wiring {
         switch service.store {
         case .memory(let capacity):
             store = MemoryStore(capacity: capacity)
-        case .memcached(let servers, let connectTimeoutMs, let timeoutMs, let keyPrefix, let poolSize):
+        case .memcached(let servers, let connectTimeoutMs, let timeoutMs, let keyPrefix, let poolSize, let retryIntervalMs):
             store = try MemcachedStore(
                 servers: servers, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: timeoutMs,
-                poolSize: poolSize > 0 ? poolSize : service.workers + 2, keyPrefix: keyPrefix)
+                poolSize: poolSize > 0 ? poolSize : service.workers + 2, keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs)
         }
         let context = RelyingPartyContext(settings: service.settings, store: store, http: http, logger: logger)
         return Built(responder: Responder(context: context))
