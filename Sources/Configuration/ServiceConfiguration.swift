@@ -8,7 +8,7 @@ public struct ServiceConfiguration: Sendable {
 
     public enum StoreConfiguration: Sendable, Equatable {
         case memory(capacity: Int)
-        case memcached(servers: [String], connectTimeoutMs: Int, timeoutMs: Int, keyPrefix: String, poolSize: Int)
+        case memcached(servers: [String], connectTimeoutMs: Int, timeoutMs: Int, keyPrefix: String, poolSize: Int, retryIntervalMs: Int = 2000)
     }
 
     public var listen: ListenAddress

@@ -148,7 +148,8 @@ struct SettingsReader {
                     connectTimeoutMs: Int(memcached.durationMilliseconds("connect_timeout", default: 500, range: 1...60_000)),
                     timeoutMs: Int(memcached.durationMilliseconds("timeout", default: 500, range: 1...60_000)),
                     keyPrefix: memcached.string("key_prefix", default: "oidc-fcgi:")!,
-                    poolSize: memcached.integer("pool_size", default: 0, range: 0...1024))
+                    poolSize: memcached.integer("pool_size", default: 0, range: 0...1024),
+                    retryIntervalMs: Int(memcached.durationMilliseconds("retry_interval", default: 2000, range: 100...60_000)))
             } else {
                 section.problem("memcached", "is required when store is memcached: `memcached: { servers: [\"127.0.0.1:11211\"] }`")
             }

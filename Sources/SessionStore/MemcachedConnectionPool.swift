@@ -12,6 +12,7 @@ final class MemcachedConnectionPool: @unchecked Sendable {
     private let master: UnsafeMutablePointer<memcached_st>
     private let pool: OpaquePointer
     private let checkoutWaitSeconds: Int
+    private let router: MemcachedKeyRouter
     let size: Int
 
     struct Settings {
@@ -38,11 +39,19 @@ final class MemcachedConnectionPool: @unchecked Sendable {
             memcached_free(master)
             throw error
         }
+        let router: MemcachedKeyRouter
+        do throws(StoreError) {
+            router = try MemcachedKeyRouter(cloning: master)
+        } catch {
+            memcached_free(master)
+            throw error
+        }
         guard let pool = memcached_pool_create(master, 1, UInt32(settings.poolSize)) else {
             memcached_free(master)
             throw .unavailable("memcached: cannot create a connection pool of \(settings.poolSize)")
         }
         self.master = master
+        self.router = router
         self.pool = pool
         size = settings.poolSize
         // libmemcachedutil waits for a free clone until a deadline of whole
@@ -55,6 +64,9 @@ final class MemcachedConnectionPool: @unchecked Sendable {
         _ = memcached_pool_destroy(pool)
         memcached_free(master)
     }
+
+    /// The position (in configuration order) of the server that holds `key`; no I/O.
+    func serverIndex(for key: String) -> Int { router.serverIndex(for: key) }
 
     /// Runs `body` with a clone checked out of the pool. Fails with `.unavailable`
     /// when no clone frees up in time (more concurrent callers than `size`).

@@ -5,15 +5,16 @@ import RelyingParty
 /// Sessions in one or more memcached servers, shared by every process that
 /// points at them. Keys are spread with ketama consistent hashing over the
 /// binary protocol. A server that is down or too slow makes the calls whose
-/// keys live on it throw `StoreError.unavailable` — never "absent" — within
-/// the timeouts: a server that refuses or drops connections is skipped (calls
-/// fail at once) for one to two seconds and then tried again, so service
-/// resumes by itself when it comes back; one that accepts but does not answer
-/// costs each call the I/O timeout. Its keys are never moved to another
-/// server. A miss is reported only when a server answered "not found"; a reply
-/// that cannot be read is an error, not a miss.
+/// keys live on it throw `StoreError.unavailable` — never "absent". After one
+/// call to a server times out or cannot connect, that server is skipped for
+/// the retry interval (calls for its keys fail at once, whether it is dead or
+/// hung), then one call probes it; service resumes by itself when it answers
+/// again. Keys on the other servers are not affected, and a server's keys are
+/// never moved to another server. A miss is reported only when a server
+/// answered "not found"; a reply that cannot be read is an error, not a miss.
 public final class MemcachedStore: KeyValueStore {
     private let connections: MemcachedConnectionPool
+    private let breakers: ServerBreakers
     private let keyPrefix: String
 
     /// memcached treats expirations beyond 30 days as absolute Unix times.
@@ -26,11 +27,23 @@ public final class MemcachedStore: KeyValueStore {
     ///   - poolSize: the most connections per server, one per concurrent caller;
     ///     use the number of worker threads.
     ///   - keyPrefix: prepended to every key, so several sites can share servers.
+    ///   - retryIntervalMs: how long a server that failed is skipped before one call probes it.
     /// - Throws: `.rejected` for an invalid configuration. Servers are not
     ///   contacted until the first call, so a server that is down does not fail this.
-    public init(
-        servers: [String], connectTimeoutMs: Int, ioTimeoutMs: Int, poolSize: Int, keyPrefix: String
+    public convenience init(
+        servers: [String], connectTimeoutMs: Int, ioTimeoutMs: Int, poolSize: Int, keyPrefix: String,
+        retryIntervalMs: Int = 2000
     ) throws(StoreError) {
+        try self.init(
+            servers: servers, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: ioTimeoutMs, poolSize: poolSize,
+            keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs, clock: SystemMonotonicClock())
+    }
+
+    init(
+        servers: [String], connectTimeoutMs: Int, ioTimeoutMs: Int, poolSize: Int, keyPrefix: String,
+        retryIntervalMs: Int, clock: any MonotonicClock
+    ) throws(StoreError) {
+        guard retryIntervalMs > 0 else { throw .rejected("memcached retry interval must be positive") }
         var addresses: [MemcachedServerAddress] = []
         for server in servers {
             addresses.append(try MemcachedServerAddress(parsing: server))
@@ -47,11 +60,40 @@ public final class MemcachedStore: KeyValueStore {
         connections = try MemcachedConnectionPool(
             .init(servers: addresses, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: ioTimeoutMs, poolSize: poolSize)
         )
+        breakers = ServerBreakers(servers: addresses.map(\.description), retryIntervalMs: Int64(retryIntervalMs), clock: clock)
+    }
+
+    /// True while every server failed moments ago and is being skipped: any
+    /// call would fail at once. Judged from past calls, without any I/O.
+    public var isKnownUnavailable: Bool { breakers.allKnownDown }
+
+    /// Runs `operation` on a pooled connection, unless the server holding
+    /// `fullKey` is being skipped after a failure.
+    private func call<T>(
+        _ fullKey: String, _ operation: (UnsafeMutablePointer<memcached_st>) throws(StoreError) -> T
+    ) throws(StoreError) -> T {
+        let server = connections.serverIndex(for: fullKey)
+        try breakers.admit(server: server)
+        var contacted = false
+        do {
+            let result = try connections.withConnection { (handle) throws(StoreError) -> T in
+                contacted = true
+                return try operation(handle)
+            }
+            breakers.record(server: server, .reachable)
+            return result
+        } catch {
+            // A rejection (a value too large…) is an answer from the server.
+            let outcome: CircuitBreaker.Outcome
+            if !contacted { outcome = .notTried } else if case .unavailable = error { outcome = .unreachable } else { outcome = .reachable }
+            breakers.record(server: server, outcome)
+            throw error
+        }
     }
 
     public func get(_ key: String) throws(StoreError) -> [UInt8]? {
         let fullKey = try prefixed(key)
-        return try connections.withConnection { (handle) throws(StoreError) -> [UInt8]? in
+        return try call(fullKey) { (handle) throws(StoreError) -> [UInt8]? in
             var length = 0
             var flags: UInt32 = 0
             var rc = MEMCACHED_SUCCESS
@@ -76,7 +118,7 @@ public final class MemcachedStore: KeyValueStore {
     public func set(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) {
         let fullKey = try prefixed(key)
         let expiration = try Self.expiration(ttlSeconds)
-        try connections.withConnection { (handle) throws(StoreError) in
+        try call(fullKey) { (handle) throws(StoreError) in
             let rc = Self.store(memcached_set, handle, fullKey, value, expiration)
             guard rc == MEMCACHED_SUCCESS else {
                 throw MemcachedFailure.error(rc, operation: "set", handle: handle)
@@ -87,7 +129,7 @@ public final class MemcachedStore: KeyValueStore {
     public func add(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) -> Bool {
         let fullKey = try prefixed(key)
         let expiration = try Self.expiration(ttlSeconds)
-        return try connections.withConnection { (handle) throws(StoreError) -> Bool in
+        return try call(fullKey) { (handle) throws(StoreError) -> Bool in
             let rc = Self.store(memcached_add, handle, fullKey, value, expiration)
             switch rc {
             case MEMCACHED_SUCCESS: return true
@@ -103,7 +145,7 @@ public final class MemcachedStore: KeyValueStore {
 
     public func delete(_ key: String) throws(StoreError) {
         let fullKey = try prefixed(key)
-        try connections.withConnection { (handle) throws(StoreError) in
+        try call(fullKey) { (handle) throws(StoreError) in
             let rc = fullKey.withCString { memcached_delete(handle, $0, fullKey.utf8.count, 0) }
             switch rc {
             case MEMCACHED_SUCCESS:

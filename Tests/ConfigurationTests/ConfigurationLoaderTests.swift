@@ -125,6 +125,17 @@ private func paths(_ yaml: String) -> [String] { problems(yaml).map(\.path) }
         #expect(good.store == .memcached(servers: ["127.0.0.1:11211", "/run/mc.sock"], connectTimeoutMs: 500, timeoutMs: 250, keyPrefix: "oidc-fcgi:", poolSize: 0))
     }
 
+    @Test func memcachedRetryIntervalIsReadAndBounded() throws {
+        let yaml = { (interval: String) in
+            validYAML.replacingOccurrences(
+                of: "session:\n", with: "session:\n  store: memcached\n  memcached:\n    servers: [\"127.0.0.1:11211\"]\n    retry_interval: \(interval)\n")
+        }
+        let good = try ConfigurationLoader.parse(yaml: yaml("750ms"))
+        #expect(good.store == .memcached(servers: ["127.0.0.1:11211"], connectTimeoutMs: 500, timeoutMs: 500, keyPrefix: "oidc-fcgi:", poolSize: 0, retryIntervalMs: 750))
+        #expect(paths(yaml("0s")) == ["session.memcached.retry_interval"])
+        #expect(paths(yaml("2m")) == ["session.memcached.retry_interval"])
+    }
+
     @Test func unknownStoreIsRejected() {
         #expect(paths(validYAML.replacingOccurrences(of: "session:\n", with: "session:\n  store: redis\n")) == ["session.store"])
     }

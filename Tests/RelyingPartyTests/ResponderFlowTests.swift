@@ -224,6 +224,18 @@ final class FlowHarness {
         #expect(flow.auth().status == 200)
     }
 
+    @Test func storeKnownDownAnswersTheLoginStartWith503InsteadOfSendingTheBrowserToTheProvider() {
+        let flow = FlowHarness()
+        flow.store.knownDown = true
+        let response = flow.send(flow.request("login", uri: "/reports"))
+        #expect(response.status == 503)
+        #expect(response.header("Location") == nil)
+        #expect(response.header("Retry-After") != nil)
+        #expect(flow.jar.cookies.isEmpty, "no login state for a login that could not finish")
+        flow.store.knownDown = false
+        #expect(flow.send(flow.request("login", uri: "/reports")).status == 302)
+    }
+
     @Test func tamperedAndExpiredSessionCookiesGet401() {
         let flow = FlowHarness()
         let authorization = flow.startLogin()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RelyingParty
 import SessionStore
 import Testing
@@ -130,6 +131,72 @@ struct MemcachedStoreTests {
         #expect(answer == .some([0xB]))
         #expect(try store.get("a") == [0xA])
         #expect(try store.get("b") == [0xB])
+    }
+
+    @Test func hungServerFailsCallsAtOnceAfterOneTimeoutAndRecoversByItself() throws {
+        let server = try MemcachedServer.start()
+        defer { server.stop() }
+        let store = try MemcachedStore(
+            servers: [server.address], connectTimeoutMs: 500, ioTimeoutMs: 500, poolSize: 4, keyPrefix: "t:",
+            retryIntervalMs: 1000)
+        try store.set("session", value: [1], ttlSeconds: 60)
+        #expect(!store.isKnownUnavailable)
+
+        server.pause()  // accepts connections, never answers
+        #expect(throws: StoreError.self) { try store.get("session") }  // waits for the I/O timeout
+        #expect(store.isKnownUnavailable)
+
+        // Every other call, from many threads at once, fails at once: together
+        // they take less than one I/O timeout instead of one each.
+        let failures = Atomic<Int>(0)
+        let started = Date()
+        DispatchQueue.concurrentPerform(iterations: 64) { _ in
+            do throws(StoreError) {
+                _ = try store.get("session")
+            } catch {
+                if case .unavailable = error { failures.add(1, ordering: .relaxed) }
+            }
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(failures.load(ordering: .relaxed) == 64, "every call fails (none reads as absent)")
+        #expect(elapsed < 0.4, "64 calls took \(elapsed) s against a server already known to hang")
+
+        server.resume()
+        let resumed = Date()
+        var value: [UInt8]?
+        while Date().timeIntervalSince(resumed) < 10 {
+            if let answer = try? store.get("session") {
+                value = answer
+                break
+            }
+            usleep(50_000)
+        }
+        #expect(value == [1], "no recovery within 10 s of the server resuming")
+        #expect(Date().timeIntervalSince(resumed) < 5, "recovery took longer than a retry interval or two")
+        #expect(!store.isKnownUnavailable)
+    }
+
+    @Test func oneHungServerDoesNotFailTheKeysOfAnother() throws {
+        let first = try MemcachedServer.start()
+        defer { first.stop() }
+        let second = try MemcachedServer.start()
+        defer { second.stop() }
+        let both = try Self.store([first.address, second.address])
+        let keys = (0..<60).map { "hung-\($0)" }
+        for key in keys { try both.set(key, value: Array(key.utf8), ttlSeconds: 60) }
+        let onSecond = try keys.filter { try Self.store([second.address]).get($0) != nil }
+        let onFirst = keys.filter { !onSecond.contains($0) }
+        try #require(onFirst.count >= 5 && onSecond.count >= 5)
+
+        second.pause()
+        #expect(throws: StoreError.self) { try both.get(onSecond[0]) }  // one I/O timeout
+        let started = Date()
+        for key in onSecond.prefix(10) {
+            #expect(throws: StoreError.self) { try both.get(key) }
+        }
+        for key in onFirst.prefix(10) { #expect(try both.get(key) == Array(key.utf8)) }
+        #expect(Date().timeIntervalSince(started) < 0.4, "calls waited on a server already known to hang")
+        #expect(!both.isKnownUnavailable, "one server of two still answers")
     }
 
     @Test func keysSpreadOverTwoServers() throws {

@@ -16,6 +16,13 @@ struct LoginHandler: Sendable {
             context.logger.error("OIDC_PROVIDER names no configured provider", metadata: ["provider": "\(request.params["OIDC_PROVIDER"] ?? "")"])
             return ErrorPage.response(status: 500, title: "Server misconfigured", message: "This location names an identity provider that is not configured.", for: request)
         }
+        // The callback must store the session: when the store is already known
+        // to be down, say so now rather than after a trip to the provider.
+        guard !context.store.isKnownUnavailable else {
+            context.logger.warning("cannot start login: session store unavailable", metadata: ["provider": "\(provider.name)"])
+            return ErrorPage.response(status: 503, title: "Login unavailable", message: "Sessions cannot be stored right now, so logging in would fail. Please try again in a moment.", for: request,
+                                      headers: [Response.Header("Retry-After", "5")])
+        }
         let metadata: ProviderMetadata
         do {
             metadata = try context.providers.snapshot(for: provider).metadata

@@ -24,4 +24,12 @@ public protocol KeyValueStore: Sendable {
     func add(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) -> Bool
     /// Removes the key; absent keys are not an error.
     func delete(_ key: String) throws(StoreError)
+    /// True while the store already knows, without a network call, that calls
+    /// would fail now (every server failed moments ago). Lets a login answer
+    /// 503 at once rather than fail at the callback.
+    var isKnownUnavailable: Bool { get }
+}
+
+extension KeyValueStore {
+    public var isKnownUnavailable: Bool { false }
 }

@@ -1,10 +1,19 @@
 import RelyingParty
 import Synchronization
 
-/// A dictionary store for core tests; `failing` makes every call throw, like a dead memcached.
+/// A dictionary store for core tests; `failing` makes every call throw, like a
+/// dead memcached; `knownDown` is what a store reports once it has seen that.
 final class FakeStore: KeyValueStore {
     private let entries = Mutex<[String: [UInt8]]>([:])
     private let broken = Atomic<Bool>(false)
+    private let reportsDown = Atomic<Bool>(false)
+
+    var knownDown: Bool {
+        get { reportsDown.load(ordering: .relaxed) }
+        set { reportsDown.store(newValue, ordering: .relaxed) }
+    }
+
+    var isKnownUnavailable: Bool { knownDown }
 
     var failing: Bool {
         get { broken.load(ordering: .relaxed) }
