@@ -6,6 +6,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "oidc-fcgi", targets: ["oidc-fcgi"]),
+        // Libraries for the fuzz targets under fuzz/ (a separate package that depends on this one).
+        .library(name: "JOSE", targets: ["JOSE"]),
+        .library(name: "RelyingParty", targets: ["RelyingParty"]),
+        .library(name: "FastCGIServer", targets: ["FastCGIServer"]),
+        .library(name: "Configuration", targets: ["Configuration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),

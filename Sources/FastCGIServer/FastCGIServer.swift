@@ -126,7 +126,7 @@ public final class FastCGIServer: Sendable {
     }
 
     private func serve(_ request: inout FCGX_Request) {
-        var params = readParams(request.envp)
+        var params = FastCGIParameters.dictionary(from: request.envp)
         if request.role == FCGI_AUTHORIZER { params["FCGI_ROLE"] = "AUTHORIZER" }
         let body = readBody(request.in, contentLength: Int(params["CONTENT_LENGTH"] ?? "") ?? 0)
         let response = responder(Request(params: params, body: body))
@@ -159,20 +159,6 @@ public final class FastCGIServer: Sendable {
             let read = scratch.withUnsafeMutableBufferPointer { FCGX_GetStr($0.baseAddress, Int32($0.count), input) }
             if read <= 0 { break }
         }
-    }
-
-    private func readParams(_ envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String: String] {
-        var params: [String: String] = [:]
-        guard var cursor = envp else { return params }
-        while let entry = cursor.pointee {
-            if let equals = strchr(entry, Int32(UInt8(ascii: "="))) {
-                let nameLength = entry.distance(to: equals)
-                let name = String(decoding: UnsafeRawBufferPointer(start: entry, count: nameLength), as: UTF8.self)
-                params[name] = String(cString: equals + 1)
-            }
-            cursor += 1
-        }
-        return params
     }
 
     private func readBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?, contentLength: Int) -> [UInt8] {
