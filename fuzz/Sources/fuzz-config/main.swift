@@ -5,7 +5,7 @@ import Configuration
 import FuzzSupport
 
 Fuzzer.run { bytes in
-    do {
+    do throws(ConfigurationError) {
         _ = try ConfigurationLoader.parse(bytes: bytes, file: "fuzz.yaml", baseDirectory: "/nonexistent-oidc-fcgi-fuzz")
     } catch {
         // The report stays bounded whatever the file holds.
