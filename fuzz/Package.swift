@@ -15,12 +15,17 @@ let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-login-state", [.product(name: "JOSE", package: "oidc-fcgi"), .product(name: "RelyingParty", package: "oidc-fcgi")]),
     ("fuzz-return-url", [.product(name: "RelyingParty", package: "oidc-fcgi")]),
     ("fuzz-config", [.product(name: "Configuration", package: "oidc-fcgi")]),
+    ("fuzz-responder", [.product(name: "RelyingParty", package: "oidc-fcgi"), .product(name: "Logging", package: "swift-log")]),
 ]
 
 let package = Package(
     name: "oidc-fcgi-fuzz",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(name: "oidc-fcgi", path: "..")],
+    dependencies: [
+        .package(name: "oidc-fcgi", path: ".."),
+        // The version the root package resolves; only for the Responder target's Logger.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
     targets: [
         // Declares libFuzzer's LLVMFuzzerRunDriver, so each target keeps a Swift main.
         .target(name: "CFuzzerDriver"),

@@ -127,6 +127,21 @@ def request_shapes() -> None:
     }
     for name, values in params.items():
         write("fuzz-fastcgi-params", f"{name}.env", b"\0".join(f"{k}={v}".encode() for k, v in values.items()))
+    # The Responder's seeds: parameters, then an empty field and the body.
+    fuzz_session = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"  # the session fuzz-responder stores
+    whole = {
+        "auth-with-session": ({**params["auth-subrequest"], "HTTP_COOKIE": f"oidc_session={fuzz_session}"}, ""),
+        "auth-without-session": (params["auth-subrequest"], ""),
+        "login": ({"REQUEST_METHOD": "GET", "REQUEST_URI": "/private?x=1", "OIDC_ACTION": "login", "HTTP_ACCEPT": "text/html",
+                   "HTTP_SEC_FETCH_MODE": "navigate", "HTTP_COOKIE": cookies["pending-logins"]}, ""),
+        "callback-get": ({"REQUEST_METHOD": "GET", "REQUEST_URI": f"/oidc/callback?code=abc&state={STATE}", "OIDC_ACTION": "callback",
+                          "HTTP_COOKIE": cookies["pending-logins"]}, ""),
+        "callback-form-post": (params["callback-form-post"], f"code=abc&state={STATE}&iss=https%3A%2F%2Fidp.example.com%2Frealms%2Fmain"),
+        "logout": ({**params["logout"], "HTTP_COOKIE": f"oidc_session={fuzz_session}"}, ""),
+    }
+    for name, (values, body) in whole.items():
+        fields = b"\0".join(f"{k}={v}".encode() for k, v in values.items())
+        write("fuzz-responder", f"{name}.req", fields + b"\0\0" + body.encode())
     queries = {
         "callback": f"code=SplxlOBeZQQYbYS6WxSbIA&state={STATE}&iss=https%3A%2F%2Fidp.example.com",
         "provider-error": f"error=access_denied&error_description=The+user+said+no&state={STATE}",
