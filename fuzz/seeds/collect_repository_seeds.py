@@ -139,6 +139,14 @@ def request_shapes() -> None:
         "callback-form-post": (params["callback-form-post"], f"code=abc&state={STATE}&iss=https%3A%2F%2Fidp.example.com%2Frealms%2Fmain"),
         "logout": ({**params["logout"], "HTTP_COOKIE": f"oidc_session={fuzz_session}"}, ""),
     }
+    # A login state cookie fuzz-responder's login answer sets (its secret and
+    # counting random source make it the same on every run), so the callback
+    # gets past the state check to the code exchange and the ID token.
+    issued_state = "CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYY"
+    issued_cookie = "oidc_state_CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYY=AazphH4LMFV6n8TpDjNYfaIZDe_LRSwJ7DT8sLwIsrTbEJhvzpWYBB-5ImVbe9EN_1gPZEUJ9SiY-Jyghnk3aHaWEnT8RFKAINDnm9DIxo0waZwJ0L5WgEVy9NLowGmTqv4nTMVGbCF4eaA5pzW1mZk3PJmWWgL0kXa7VUyA9OI9RViFgomO9T8mG-37NvKnGua9nuN5bo7Gsg01otn4hw2gD9xrkNaTBuU-f_ahppimEtJ9MQCPT_c-vNlD5N2xp8K2qBNgBXUNJ_2oMqk9HiuUHmNVdd2nBJ77xfhLLv3G6L0uiw2zboA14yddQDenkIT54UTn3EWdbjtFoSx_"
+    whole["callback-with-issued-state"] = (
+        {"REQUEST_METHOD": "GET", "REQUEST_URI": f"/oidc/callback?code=abc&state={issued_state}", "OIDC_ACTION": "callback",
+          "HTTP_COOKIE": issued_cookie}, "")
     for name, (values, body) in whole.items():
         fields = b"\0".join(f"{k}={v}".encode() for k, v in values.items())
         write("fuzz-responder", f"{name}.req", fields + b"\0\0" + body.encode())
