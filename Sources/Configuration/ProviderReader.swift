@@ -19,10 +19,11 @@ struct ProviderReader {
         if let file = reader.string("client_secret_file") {
             if secret != nil { reader.problem("client_secret_file", "set either client_secret or client_secret_file, not both") }
             let path = file.hasPrefix("/") ? file : baseDirectory + "/" + file
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            switch SecretFile.read(path) {
+            case .success(let text):
                 secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            } else {
-                reader.problem("client_secret_file", "cannot read \(path)")
+            case .failure(let failure):
+                reader.problem("client_secret_file", failure.message)
             }
         }
         if secret == nil || secret!.isEmpty { reader.problem("client_secret", "is required (or client_secret_file)") }

@@ -115,10 +115,11 @@ struct SettingsReader {
         var secrets = section.stringList("secrets", default: [])
         if let file = section.string("secret_file") {
             let path = file.hasPrefix("/") ? file : baseDirectory + "/" + file
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            switch SecretFile.read(path) {
+            case .success(let text):
                 secrets += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            } else {
-                section.problem("secret_file", "cannot read \(path)")
+            case .failure(let failure):
+                section.problem("secret_file", failure.message)
             }
         }
         if secrets.isEmpty {

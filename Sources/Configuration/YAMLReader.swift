@@ -10,14 +10,29 @@ final class YAMLReader {
     private let problems: ProblemList
 
     init(mapping: Node.Mapping, path: String, problems: ProblemList) {
-        self.mapping = mapping
+        self.mapping = MergeKeys.resolve(mapping, path: path, problems: problems)
         self.path = path
         self.problems = problems
     }
 
+    /// The problems of one file. Only the first `ConfigurationError.maximumReported`
+    /// are kept, the rest counted: a huge file of junk costs neither memory
+    /// nor a screenful per line.
     final class ProblemList {
-        var items: [ConfigurationProblem] = []
-        func add(_ path: String, _ message: String) { items.append(ConfigurationProblem(path: path, message: message)) }
+        private(set) var items: [ConfigurationProblem] = []
+        private(set) var unreported = 0
+        /// What merge keys may still bring in (see `MergeKeys`).
+        var mergeBudget = MergeKeys.maximumMergedKeys
+
+        var isEmpty: Bool { items.isEmpty }
+
+        func add(_ path: String, _ message: String) {
+            if items.count < ConfigurationError.maximumReported {
+                items.append(ConfigurationProblem(path: path, message: message))
+            } else {
+                unreported += 1
+            }
+        }
     }
 
     func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -163,6 +178,8 @@ final class YAMLReader {
                 problems.add(path, "has a key that is not a plain name")
                 continue
             }
+            // Top-level `x-` keys hold YAML anchors for merge keys (as in Compose files).
+            if path.isEmpty && scalar.string.hasPrefix("x-") { continue }
             if !consumed.contains(scalar.string) {
                 problem(scalar.string, "is not a known setting (check the spelling; see the configuration reference in the README)")
             }

@@ -168,6 +168,14 @@ public final class JWKSet: Sendable {
             else {
                 return .failure(SkipReason(family == .rsa ? "RSA key without \"n\" and \"e\"" : "EC key without \"x\" and \"y\""))
             }
+            // libcjose aborts the process (an assert in its base64 decoder) on
+            // some malformed values, such as a length of 4k+1: only strict
+            // base64url ever reaches it.
+            for name in family == .rsa ? ["n", "e"] : ["x", "y"] {
+                guard let value = publicMembers[name] ?? nil, let bytes = Base64URL.decode(value), !bytes.isEmpty else {
+                    return .failure(SkipReason("member \"\(name)\" is not base64url"))
+                }
+            }
             var error = cjose_err()
             let imported = [UInt8](text).withUnsafeBufferPointer {
                 $0.withMemoryRebound(to: CChar.self) { cjose_jwk_import($0.baseAddress, $0.count, &error) }

@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from harness.oidc_fcgi import check_config, make_config, write_config
+from harness.oidc_fcgi import check_config, make_config, to_yaml, write_config
 
 
 @pytest.fixture
@@ -60,6 +60,62 @@ def test_invalid_value_is_rejected_by_name(tmp_path, good_config, oidc_fcgi_bin,
     result = check_config(write_config(tmp_path / "bad.yaml", config))
     assert result.returncode != 0
     assert key in result.stdout + result.stderr
+
+
+def test_invalid_utf8_is_rejected_with_key_and_line(tmp_path, good_config, oidc_fcgi_bin):
+    text = to_yaml(good_config).replace("e2e-partner-secret", "e2e-partner-s\udcffcret")
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    line = text[: text.index("\udcff")].count("\n") + 1
+    result = check_config(path)
+    assert result.returncode == 2
+    assert f"providers[1].client_secret: line {line}, column" in result.stderr
+    assert "byte 0xFF is not UTF-8" in result.stderr
+
+
+def test_oversized_file_is_refused_quickly(tmp_path, oidc_fcgi_bin):
+    path = tmp_path / "huge.yaml"
+    with path.open("w") as f:
+        for index in range(400_000):  # about 10 MB of unknown keys
+            f.write(f"unknown_key_{index}: value\n")
+    result = check_config(path, timeout=10)
+    assert result.returncode == 2
+    assert "is larger than 1 MiB" in result.stderr
+    assert len(result.stderr.splitlines()) == 2
+
+
+def test_many_problems_are_capped(tmp_path, good_config, oidc_fcgi_bin):
+    path = tmp_path / "typos.yaml"
+    path.write_text(to_yaml(good_config) + "\n" + "".join(f"typo_{i}: 1\n" for i in range(5000)))
+    result = check_config(path)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 + 50 + 1, result.stderr[:2000]
+    assert lines[-1] == "  … and 4950 more"
+
+
+def test_merge_keys_share_provider_defaults(tmp_path, good_config, oidc_fcgi_bin):
+    main = good_config["providers"][0]
+    config = {k: v for k, v in good_config.items() if k != "providers"}
+    text = to_yaml(config) + f"""
+x-provider-defaults: &defaults
+  issuer: {main["issuer"]}
+  scopes: [openid, email, profile]
+providers:
+  - <<: *defaults
+    name: main
+    client_id: {main["client_id"]}
+    client_secret: {main["client_secret"]}
+  - <<: *defaults
+    name: partner
+    client_id: partner
+    client_secret: e2e-partner-secret
+"""
+    path = tmp_path / "merge.yaml"
+    path.write_text(text)
+    result = check_config(path)
+    assert result.returncode == 0, result.stderr
+    assert "providers: main, partner" in result.stdout
 
 
 def test_serve_exits_0_on_sigterm(memory_stack):

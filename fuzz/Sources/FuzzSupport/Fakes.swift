@@ -1,0 +1,43 @@
+import RelyingParty
+
+/// A store that answers every read with one fixed value and forgets writes.
+public struct FixedValueStore: KeyValueStore {
+    public let value: [UInt8]?
+
+    public init(value: [UInt8]?) { self.value = value }
+
+    public func get(_ key: String) throws(StoreError) -> [UInt8]? { value }
+    public func set(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) {}
+    public func add(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) -> Bool { true }
+    public func delete(_ key: String) throws(StoreError) {}
+}
+
+/// A transport that answers every request with the same status and body.
+public struct FixedResponseTransport: HTTPTransport {
+    public let status: Int
+    public let body: [UInt8]
+
+    public init(status: Int = 200, body: [UInt8]) {
+        self.status = status
+        self.body = body
+    }
+
+    public func perform(_ request: OutboundRequest) throws(HTTPTransportError) -> InboundResponse {
+        InboundResponse(status: status, headers: ["Content-Type": "application/json"], body: body)
+    }
+}
+
+/// Deterministic "random" bytes, so a crash reproduces from its input alone.
+public struct CountingRandom: RandomSource {
+    public init() {}
+    public func bytes(_ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) } }
+}
+
+public struct FixedClock: WallClock {
+    public let seconds: Int64
+    public init(_ seconds: Int64) { self.seconds = seconds }
+    public func now() -> Int64 { seconds }
+}
+
+/// A secret of the length the configuration requires, the same on every run.
+public let fuzzSecret: [UInt8] = Array("fuzz-secret-0123456789abcdefghijklmnopqrstuvwxyz".utf8)
