@@ -35,6 +35,8 @@ PROMPT = 1.5
 def _stack(request, **options) -> Stack:
     stack = Stack(StackOptions(store=request.param, **options))
     request.addfinalizer(stack.stop)
+    # conftest prints its logs if the test fails.
+    request.node.started_stacks = [*getattr(request.node, "started_stacks", []), stack]
     try:
         stack.start()
     except Exception as error:  # noqa: BLE001
