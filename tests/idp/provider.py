@@ -6,7 +6,7 @@ RS256-signed ID tokens, userinfo, end_session, a login form where any `sub`
 can be typed, and `PUT /users/<sub>` (JSON claims) to set a user's claims.
 `POST /test/rotate-key` replaces the signing key at once (body `{"kid": false}`:
 the new key is published and used without a `kid`), as providers rotate keys
-without notice.
+without notice. ID tokens name their key by `kid`, as the JWKS does.
 It does not require PKCE, so this wrapper makes every authorization request
 carry `code_challenge` + `code_challenge_method=S256`, and every code
 exchange a matching `code_verifier`, confidential clients included.
@@ -103,17 +103,19 @@ class PkceAuthorizationCodeGrant(mock_app.AuthorizationCodeGrant):
 
 
 class RotatableOpenIDCode(mock_app.OpenIDCode):
-    """The mock's ID token settings, signing without `kid` once a rotation asked for it."""
+    """The mock's ID token settings, naming the signing key by the `kid` the JWKS
+    publishes (the mock itself leaves `kid` out), unless a rotation asked for none."""
 
     def get_jwt_config(self, grant, client=None):
         config = super().get_jwt_config(grant, client)
-        if not KEY_OPTIONS["kid"]:
-            config["key"] = {k: v for k, v in config["key"].items() if k != "kid"}
-        return config
+        key = {k: v for k, v in config["key"].items() if k != "kid"}
+        if flask.current_app.config[SIGN_WITH_KID]:
+            config["kid"] = mock_app.storage.jwk.as_dict()["kid"]
+        return {**config, "key": key}
 
 
-# Whether ID tokens and the JWKS name the key by `kid`; changed by /test/rotate-key.
-KEY_OPTIONS = {"kid": True}
+# App config key: whether ID tokens and the JWKS name the key by `kid` (set by /test/rotate-key).
+SIGN_WITH_KID = "TEST_SIGN_WITH_KID"
 
 
 def make_app(**options) -> flask.Flask:
@@ -128,14 +130,15 @@ def make_app(**options) -> flask.Flask:
         mock.patch.object(mock_app, "OpenIDCode", RotatableOpenIDCode),
     ):
         app = oidc_provider_mock.app(**options)
+    app.config[SIGN_WITH_KID] = True
 
     @app.post("/test/rotate-key")
     def rotate_key() -> flask.typing.ResponseReturnValue:
         body = flask.request.get_json(silent=True) or {}
-        KEY_OPTIONS["kid"] = bool(body.get("kid", True))
+        app.config[SIGN_WITH_KID] = bool(body.get("kid", True))
         mock_app.storage.jwk = mock_app.jose.RSAKey.generate_key(is_private=True)
         public = mock_app.jose.KeySet((mock_app.storage.jwk,)).as_dict()["keys"][0]
-        return flask.jsonify({"kid": public["kid"] if KEY_OPTIONS["kid"] else None})
+        return flask.jsonify({"kid": public["kid"] if app.config[SIGN_WITH_KID] else None})
 
     @app.after_request
     def advertise_pkce(response: flask.Response) -> flask.Response:
@@ -144,7 +147,7 @@ def make_app(**options) -> flask.Flask:
             metadata = response.get_json()
             metadata["code_challenge_methods_supported"] = ["S256"]
             response.set_data(flask.json.dumps(metadata))
-        if flask.request.path == "/jwks" and response.is_json and not KEY_OPTIONS["kid"]:
+        if flask.request.path == "/jwks" and response.is_json and not app.config[SIGN_WITH_KID]:
             keys = response.get_json()
             for key in keys.get("keys", []):
                 key.pop("kid", None)
