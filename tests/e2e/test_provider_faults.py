@@ -270,3 +270,51 @@ def test_key_rotation_is_followed_at_once(store, kid):
     # The session made before the rotation is still good.
     assert get(old_session, stack.url + "/private").status_code == 200
     assert stack.upstream.received()[-1].header("X-Remote-User") == first
+
+
+def test_key_rotation_while_jwks_hangs(store):
+    stack = _stack(store, partner_via_proxy=True)
+    users = _log_in_main_users(stack)
+    pending = []
+    for i in range(10):
+        session = browser()
+        start = start_login(session, f"{stack.url}/partner/rotated-{i}", stack.authorization_endpoint("partner"))
+        answer = authorize_at_provider(session, location(start), sub=stack.new_user())
+        pending.append((session, location(answer)))
+    # ID tokens are now signed with a key oidc-fcgi has not seen, and the keys cannot be fetched.
+    requests.post(stack.provider.issuer + "/test/rotate-key", json={}, timeout=5).raise_for_status()
+    stack.proxy.hang(JWKS)
+
+    def callback(item):
+        session, url = item
+        started = time.monotonic()
+        response = get(session, url)
+        return response.status_code, sets_session_cookie(response), response.text, time.monotonic() - started
+
+    with ValidSessionLoad(stack, users) as load:
+        with ThreadPoolExecutor(max_workers=len(pending)) as pool:
+            callbacks = list(pool.map(callback, pending))
+        _wait_until(lambda: len(load.results) >= 100, 20, "answering 100 valid-session requests")
+    summary = load.check(minimum=100)
+    assert stack.proxy.hits(JWKS) >= 1, "the fault was never exercised"
+    # The provider is unavailable, not the user's login invalid: a 503 to retry.
+    wrong = [c[:1] + c[2:] for c in callbacks if c[0] != 503 or c[1] or "identity provider" not in c[2]]
+    assert not wrong, wrong
+    assert max(c[3] for c in callbacks) < 5 + 5, callbacks
+    print(f"\nkeys hanging after rotation: {summary}; callbacks {sorted(round(c[3], 1) for c in callbacks)}")
+
+    # The keys can be fetched again: the next login works at once, not after the refetch interval.
+    stack.proxy.passing()
+    session, sub = browser(), stack.new_user()
+    deadline = time.monotonic() + 10
+    while True:
+        start = start_login(session, f"{stack.url}/partner/after", stack.authorization_endpoint("partner"))
+        answer = authorize_at_provider(session, location(start), sub=sub)
+        done = get(session, location(answer))
+        if done.status_code == 302 and sets_session_cookie(done):
+            break
+        assert done.status_code == 503, (done.status_code, done.text[:300])
+        assert time.monotonic() < deadline, "logins with the new key did not recover within 10 s"
+        time.sleep(0.5)
+    assert get(session, location(done)).status_code == 200
+    assert stack.upstream.received()[-1].header("X-Remote-User") == sub
