@@ -5,7 +5,8 @@ unavailable instead of waiting out every timeout, and everything recovers.
 The `partner` provider is reached through `harness/fault_proxy.py`, which
 hangs chosen paths (discovery, JWKS, token endpoint); `main` is reached
 directly and gives the valid sessions. oidc-fcgi runs with 4 workers and
-`http.timeout: 5s`, so `http.max_concurrent` defaults to 3."""
+`http.timeout: 5s`, so `http.max_concurrent` defaults to 3. Each test prints
+what it measured (run with -s to see it)."""
 
 from __future__ import annotations
 
@@ -71,8 +72,9 @@ class ValidSessionLoad:
             try:
                 response = session.get(f"{self.stack.url}/private/{index}", headers={"Accept": "application/json"},
                                        allow_redirects=False, timeout=10)
-                status, user = response.status_code, response.json()["headers"] if response.status_code == 200 else None
-                user = dict((k.lower(), v) for k, v in user).get("x-remote-user") if user else None
+                status, user = response.status_code, None
+                if status == 200:
+                    user = {k.lower(): v for k, v in response.json()["headers"]}.get("x-remote-user")
             except (requests.RequestException, ValueError) as error:
                 status, user = -1, repr(error)
             with self._lock:
