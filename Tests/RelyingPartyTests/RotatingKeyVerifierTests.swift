@@ -92,10 +92,27 @@ import RelyingParty
         #expect(provider.jwksCount == 1)
     }
 
-    @Test func aFailingRefetchLeavesTheOriginalRejection() {
-        _ = try? directory.snapshot(for: provider.settings())
+    /// The provider's keys cannot be fetched: the login is told the provider is unavailable (503),
+    /// not that its token is bad, and the failed fetch does not block the next one for 30 s.
+    @Test func aFailingRefetchSaysTheKeysAreUnavailableAndIsRetriedAfterTheBackoff() throws {
+        _ = try directory.snapshot(for: provider.settings())
+        provider.jwks = fixtures.rotatedIn
         provider.failing = true
-        #expect(throws: IDTokenError.signature(.noMatchingKey(kid: "rsa-1"))) { try login(fixtures.withKid) }
+        #expect { try login(fixtures.withKid) } throws: { error in
+            guard case IDTokenError.keysUnavailable(let cause) = error else { return false }
+            return cause.isTemporary
+        }
         #expect(provider.jwksCount == 2)
+        // Within the backoff: no fetch, still "unavailable" rather than a rejection.
+        #expect { try login(fixtures.withKid) } throws: { error in
+            guard case IDTokenError.keysUnavailable(.keysRefetching) = error else { return false }
+            return true
+        }
+        #expect(provider.jwksCount == 2)
+        // The provider answers again: after the 1 s backoff, not 30 s, the new key is fetched and used.
+        provider.failing = false
+        clock.advance(1)
+        #expect(try login(fixtures.withKid).subject == "248289761001")
+        #expect(provider.jwksCount == 3)
     }
 }

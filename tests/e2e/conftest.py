@@ -89,7 +89,10 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.failed:
-        funcargs = getattr(item, "funcargs", {}) or {}
+        funcargs = dict(getattr(item, "funcargs", {}) or {})
+        # Stacks a test started itself, with options of its own (test_provider_faults.py).
+        for index, value in enumerate(getattr(item, "started_stacks", [])):
+            funcargs[f"stack {index}"] = value
         for name, value in funcargs.items():
             if isinstance(value, Stack):
                 value.keep_workdir = True

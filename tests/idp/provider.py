@@ -4,6 +4,9 @@
 oidc-provider-mock gives a complete OpenID provider for tests: discovery,
 RS256-signed ID tokens, userinfo, end_session, a login form where any `sub`
 can be typed, and `PUT /users/<sub>` (JSON claims) to set a user's claims.
+`POST /test/rotate-key` replaces the signing key at once (body `{"kid": false}`:
+the new key is published and used without a `kid`), as providers rotate keys
+without notice. ID tokens name their key by `kid`, as the JWKS does.
 It does not require PKCE, so this wrapper makes every authorization request
 carry `code_challenge` + `code_challenge_method=S256`, and every code
 exchange a matching `code_verifier`, confidential clients included.
@@ -99,6 +102,22 @@ class PkceAuthorizationCodeGrant(mock_app.AuthorizationCodeGrant):
         )
 
 
+class RotatableOpenIDCode(mock_app.OpenIDCode):
+    """The mock's ID token settings, naming the signing key by the `kid` the JWKS
+    publishes (the mock itself leaves `kid` out), unless a rotation asked for none."""
+
+    def get_jwt_config(self, grant, client=None):
+        config = super().get_jwt_config(grant, client)
+        key = {k: v for k, v in config["key"].items() if k != "kid"}
+        if flask.current_app.config[SIGN_WITH_KID]:
+            config["kid"] = mock_app.storage.jwk.as_dict()["kid"]
+        return {**config, "key": key}
+
+
+# App config key: whether ID tokens and the JWKS name the key by `kid` (set by /test/rotate-key).
+SIGN_WITH_KID = "TEST_SIGN_WITH_KID"
+
+
 def make_app(**options) -> flask.Flask:
     """The provider as a Flask app; options as for `oidc_provider_mock.app`.
 
@@ -106,8 +125,20 @@ def make_app(**options) -> flask.Flask:
     the module's class for the PKCE subclass during that call is the one
     place it is changed.
     """
-    with mock.patch.object(mock_app, "AuthorizationCodeGrant", PkceAuthorizationCodeGrant):
+    with (
+        mock.patch.object(mock_app, "AuthorizationCodeGrant", PkceAuthorizationCodeGrant),
+        mock.patch.object(mock_app, "OpenIDCode", RotatableOpenIDCode),
+    ):
         app = oidc_provider_mock.app(**options)
+    app.config[SIGN_WITH_KID] = True
+
+    @app.post("/test/rotate-key")
+    def rotate_key() -> flask.typing.ResponseReturnValue:
+        body = flask.request.get_json(silent=True) or {}
+        app.config[SIGN_WITH_KID] = bool(body.get("kid", True))
+        mock_app.storage.jwk = mock_app.jose.RSAKey.generate_key(is_private=True)
+        public = mock_app.jose.KeySet((mock_app.storage.jwk,)).as_dict()["keys"][0]
+        return flask.jsonify({"kid": public["kid"] if app.config[SIGN_WITH_KID] else None})
 
     @app.after_request
     def advertise_pkce(response: flask.Response) -> flask.Response:
@@ -116,6 +147,11 @@ def make_app(**options) -> flask.Flask:
             metadata = response.get_json()
             metadata["code_challenge_methods_supported"] = ["S256"]
             response.set_data(flask.json.dumps(metadata))
+        if flask.request.path == "/jwks" and response.is_json and not app.config[SIGN_WITH_KID]:
+            keys = response.get_json()
+            for key in keys.get("keys", []):
+                key.pop("kid", None)
+            response.set_data(flask.json.dumps(keys))
         return response
 
     # The mock turns on Flask debug mode and the interactive debugger; a test

@@ -75,6 +75,9 @@ struct CallbackHandler: Sendable {
         let claims: IDTokenClaims
         do {
             claims = try validateIDToken(tokens, login: login, provider: provider, snapshot: snapshot, now: now)
+        } catch IDTokenError.keysUnavailable(let error) {
+            guard error.isTemporary else { return providerFailure(request, provider: provider, reason: "\(error)", extra: [clearState]) }
+            return providerUnavailable(request, provider: provider, reason: "\(error)", slow: error.isOverloaded, extra: [clearState])
         } catch {
             return reject(request, status: 401, title: "Login failed", message: "The identity provider's answer could not be verified.",
                           log: "ID token rejected: \(error)", metadata: ["provider": "\(provider.name)"], extra: [clearState])

@@ -28,6 +28,9 @@ public enum IDTokenError: Error, Equatable, CustomStringConvertible {
     case nonceMismatch
     case nonceMissing
     case atHashMismatch
+    /// No cached key verifies the token and the provider's keys could not be fetched again:
+    /// the provider is at fault, not the token (answered 503 when the error is temporary).
+    case keysUnavailable(ProviderError)
 
     public var description: String {
         switch self {
@@ -63,6 +66,8 @@ public enum IDTokenError: Error, Equatable, CustomStringConvertible {
             return "ID token has no nonce, but the login sent one"
         case .atHashMismatch:
             return "ID token \"at_hash\" does not match the access token it came with"
+        case .keysUnavailable(let error):
+            return "no cached key verifies the ID token, and the provider's keys could not be fetched again: \(error)"
         }
     }
 }

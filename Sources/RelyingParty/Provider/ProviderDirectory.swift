@@ -11,7 +11,9 @@ import Synchronization
 /// (1 s doubling to 60 s), during which callers get the cached copy or, when
 /// there is none, an immediate error. When a token's key is not in the cached
 /// set, the keys are refetched on the caller (`refreshKeys`), at most once per
-/// `keyRefetchInterval`, counted only over those refetches.
+/// `keyRefetchInterval`, counted only over those refetches that succeeded: a failed
+/// one is retried after the initial backoff, and meanwhile such callers are told the
+/// keys are unavailable (a 503) rather than that their token is bad.
 public final class ProviderDirectory: Sendable {
     public struct Snapshot: Sendable {
         public let metadata: ProviderMetadata
@@ -30,8 +32,13 @@ public final class ProviderDirectory: Sendable {
         /// No fetch starts before this.
         var retryAt = Int64.min
         var lastFailure: ProviderError?
-        /// When the last refetch for an unknown key started.
+        /// When the last refetch for an unknown key started (a failed one: moved back, so the
+        /// next may start after the initial backoff).
         var unknownKeyRefetchAt: Int64?
+        /// A refetch for an unknown key is running.
+        var keyRefetching = false
+        /// Why the last refetch for an unknown key failed; nil after a success.
+        var keyRefetchFailure: ProviderError?
     }
 
     private let http: any HTTPTransport
@@ -105,31 +112,60 @@ public final class ProviderDirectory: Sendable {
     /// Called when no cached key verifies a token (its kid is unknown, or without kid none of the keys
     /// checks): the keys that `failed` held may have been rotated out. Returns the snapshot to retry
     /// with — a newer one at once when the keys have changed since, else one with freshly fetched keys —
-    /// or nil when such a refetch ran less than `keyRefetchInterval` seconds ago.
+    /// or nil when such a refetch succeeded less than `keyRefetchInterval` seconds ago. Throws
+    /// when the keys cannot be had now: the fetch failed, another caller's fetch is running, or
+    /// the last one failed and its retry is not due yet.
     public func refreshKeys(for provider: ProviderSettings, replacing failed: Snapshot) throws(ProviderError) -> Snapshot? {
-        enum Plan { case retry(Snapshot), fetch(jwksURI: String), rateLimited }
+        enum Plan { case retry(Snapshot), fetch(jwksURI: String), rateLimited, unavailable(ProviderError) }
         let now = clock.now()
         let plan = entries.withLock { all -> Plan in
             var entry = all[provider.name] ?? Entry()
             defer { all[provider.name] = entry }
             if let current = entry.snapshot, current.keys !== failed.keys { return .retry(current) }
-            if let last = entry.unknownKeyRefetchAt, now - last < keyRefetchInterval, now >= last { return .rateLimited }
+            if entry.keyRefetching {
+                return .unavailable(.keysRefetching(issuer: provider.issuer, lastFailure: nil))
+            }
+            if let last = entry.unknownKeyRefetchAt, now - last < keyRefetchInterval, now >= last {
+                guard let failure = entry.keyRefetchFailure else { return .rateLimited }
+                return .unavailable(.keysRefetching(issuer: provider.issuer, lastFailure: "\(failure)"))
+            }
             entry.unknownKeyRefetchAt = now
+            entry.keyRefetching = true
             return .fetch(jwksURI: (entry.snapshot ?? failed).metadata.jwksURI)
         }
         switch plan {
         case .retry(let newer):
             return newer
+        case .unavailable(let error):
+            throw error
         case .rateLimited:
             logger.warning("no cached key verifies the token, and the keys were refetched less than \(keyRefetchInterval)s ago; not fetching again yet",
                            metadata: ["provider": "\(provider.name)"])
             return nil
         case .fetch(let jwksURI):
-            let keys = try fetchKeys(provider, jwksURI: jwksURI)
+            let keys: JWKSet
+            do {
+                keys = try fetchKeys(provider, jwksURI: jwksURI)
+            } catch {
+                let retryIn = initialBackoff
+                entries.withLock { all in
+                    var entry = all[provider.name] ?? Entry()
+                    defer { all[provider.name] = entry }
+                    entry.keyRefetching = false
+                    entry.keyRefetchFailure = error
+                    // A failure does not use up the interval: the next refetch may start after the backoff.
+                    entry.unknownKeyRefetchAt = clock.now() - keyRefetchInterval + retryIn
+                }
+                throw error
+            }
             let updated = entries.withLock { all -> Snapshot in
-                let base = all[provider.name]?.snapshot ?? failed
+                var entry = all[provider.name] ?? Entry()
+                defer { all[provider.name] = entry }
+                let base = entry.snapshot ?? failed
                 let updated = Snapshot(metadata: base.metadata, keys: keys, fetchedAt: base.fetchedAt, keysFetchedAt: now)
-                all[provider.name, default: Entry()].snapshot = updated
+                entry.snapshot = updated
+                entry.keyRefetching = false
+                entry.keyRefetchFailure = nil
                 return updated
             }
             logger.info("fetched the provider's signing keys again: no cached key verified a token", metadata: ["provider": "\(provider.name)", "keys": "\(keys.count)"])

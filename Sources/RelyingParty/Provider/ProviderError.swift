@@ -11,6 +11,9 @@ public enum ProviderError: Error, Equatable, CustomStringConvertible {
     case notLoadedYet(issuer: String)
     /// The last fetch failed and no copy is cached; the next attempt is not due yet.
     case retryingLater(issuer: String, lastFailure: String, inSeconds: Int64)
+    /// A token names a key not cached yet and the keys are being fetched again (or that fetch
+    /// just failed and is retried shortly); callers do not queue behind it.
+    case keysRefetching(issuer: String, lastFailure: String?)
 
     public var description: String {
         switch self {
@@ -30,6 +33,10 @@ public enum ProviderError: Error, Equatable, CustomStringConvertible {
             return "provider \(issuer) metadata is not loaded yet (the first fetch is still running)"
         case .retryingLater(let issuer, let lastFailure, let seconds):
             return "provider \(issuer) metadata could not be loaded (\(lastFailure)); next attempt in \(seconds)s"
+        case .keysRefetching(let issuer, let lastFailure?):
+            return "provider \(issuer) signing keys could not be fetched again (\(lastFailure)); retrying shortly"
+        case .keysRefetching(let issuer, nil):
+            return "provider \(issuer) signing keys are being fetched again (a token names a key not cached yet)"
         }
     }
 
@@ -42,7 +49,7 @@ public enum ProviderError: Error, Equatable, CustomStringConvertible {
     /// True when the same request may well succeed in a moment (answered 503 with Retry-After).
     public var isTemporary: Bool {
         switch self {
-        case .overloaded, .notLoadedYet, .retryingLater, .unreachable: return true
+        case .overloaded, .notLoadedYet, .retryingLater, .keysRefetching, .unreachable: return true
         case .httpStatus(_, _, let status): return status >= 500
         case .invalidMetadata, .issuerMismatch, .invalidKeySet: return false
         }

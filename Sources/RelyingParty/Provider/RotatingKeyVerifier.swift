@@ -5,6 +5,8 @@ import Logging
 /// part of it, so `RotatingKeyVerifier` can tell a possible key rotation apart.
 public protocol SignatureCheckFailure: Error {
     var signatureError: JOSEError? { get }
+    /// The failure to report when no cached key verifies and the keys could not be fetched again.
+    static func keysUnavailable(_ error: ProviderError) -> Self
 }
 
 extension IDTokenError: SignatureCheckFailure {
@@ -43,8 +45,9 @@ public struct RotatingKeyVerifier: Sendable {
         do {
             refreshed = try directory.refreshKeys(for: provider, replacing: snapshot)
         } catch {
+            // The token may well be good: say the provider is unavailable rather than reject it.
             logger.warning("refetching the provider's signing keys failed", metadata: ["provider": "\(provider.name)", "reason": "\(error)"])
-            throw firstFailure
+            throw Failure.keysUnavailable(error)
         }
         guard let refreshed else { throw firstFailure }
         return try check(refreshed.keys)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from .ports import can_connect_unix
@@ -19,6 +20,10 @@ CLIENT_SECRET = "e2e-client-secret"
 # A second provider entry (same test identity provider, another client) for
 # locations that say `set $oidc_provider partner;`.
 PARTNER_CLIENT_ID = "e2e-partner-client"
+
+
+# Logged by the background prefetch once a provider's metadata and keys are in.
+METADATA_LOADED = "loaded provider metadata"
 
 
 def binary_path() -> Path:
@@ -160,13 +165,23 @@ class OidcFcgi:
         self.config_path = workdir / "oidc-fcgi.yaml"
         self.process: ManagedProcess | None = None
 
-    def start(self, timeout: float = 15) -> "OidcFcgi":
+    def start(self, timeout: float = 15, await_metadata: Sequence[str] = ()) -> "OidcFcgi":
+        """Starts `serve` and waits until it listens and, for each provider named in
+        `await_metadata`, has logged that its metadata is loaded (the start-up prefetch
+        runs in the background; a test expecting the provider up must not race it)."""
         write_config(self.config_path, self.config)
         argv = [binary_path(), "serve", "--config", self.config_path]
-        self.process = ManagedProcess("oidc-fcgi", argv, self.workdir / "logs" / "oidc-fcgi.log").start()
-        self.process.wait_ready(
-            lambda: can_connect_unix(str(self.socket_path)), timeout, f"listening on {self.socket_path}"
-        )
+        process = ManagedProcess("oidc-fcgi", argv, self.workdir / "logs" / "oidc-fcgi.log")
+        self.process = process
+        log_offset = len(process.log_text())
+        process.start()
+        process.wait_ready(lambda: can_connect_unix(str(self.socket_path)), timeout, f"listening on {self.socket_path}")
+        if await_metadata:
+            def loaded() -> bool:
+                lines = [line for line in process.log_text()[log_offset:].splitlines() if METADATA_LOADED in line]
+                return all(any(f"provider={name}" in line for line in lines) for name in await_metadata)
+
+            process.wait_ready(loaded, timeout, f"done loading the metadata of {', '.join(await_metadata)}")
         return self
 
     def stop(self) -> int | None:

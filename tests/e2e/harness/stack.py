@@ -9,8 +9,10 @@ import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import login as login_flow
+from .fault_proxy import FaultProxy
 from .memcached import Memcached
 from .nginx import Nginx
 from .oidc_fcgi import OidcFcgi, make_config
@@ -32,6 +34,14 @@ class StackOptions:
     fastcgi_keep_conn: bool = False  # nginx keeps FastCGI connections to oidc-fcgi open (keepalive 2)
     extra_config: dict = field(default_factory=dict)
     keep_logs: bool = False  # keep the temp dir (logs, configs) after stop; also OIDC_FCGI_KEEP_LOGS=1
+    # The `partner` provider reached through a FaultProxy (stack.proxy) that can
+    # hang chosen paths; these hang from the start.
+    partner_via_proxy: bool = False
+    proxy_hangs: tuple[str, ...] = ()
+    start_provider: bool = True  # False: oidc-fcgi starts while the provider is down
+    # Providers whose metadata oidc-fcgi must have loaded before the stack counts as
+    # started (None: every provider, when the provider is started and nothing hangs).
+    await_metadata: tuple[str, ...] | None = None
 
 
 class Stack:
@@ -47,6 +57,7 @@ class Stack:
         self.memcached = Memcached(self.workdir) if self.options.store == "memcached" else None
         self.provider = Provider(self.workdir, self.options.provider_port)
         self.upstream = EchoUpstream(self.workdir)
+        self.proxy = FaultProxy(self.provider.port) if self.options.partner_via_proxy else None
         self.nginx = Nginx(
             self.workdir,
             oidc_socket=self.socket_dir / "oidc-fcgi.sock",
@@ -66,6 +77,8 @@ class Stack:
             log_level=self.options.log_level,
             extra=self.options.extra_config,
         )
+        if self.proxy:
+            self.oidc_config["providers"][1]["issuer"] = self.proxy.url
         self.oidc = OidcFcgi(self.workdir, self.oidc_config)
 
     @property
@@ -79,13 +92,18 @@ class Stack:
     def start(self) -> "Stack":
         try:
             # The slow starters first, waited for together.
-            self.provider.start()
+            if self.options.start_provider:
+                self.provider.start()
             self.upstream.start()
             if self.memcached:
                 self.memcached.start()
-            self.provider.wait_ready()
+            if self.proxy:
+                self.proxy.hang(*self.options.proxy_hangs)
+                self.proxy.start()
+            if self.options.start_provider:
+                self.provider.wait_ready()
             self.upstream.wait_ready()
-            self.oidc.start()
+            self.oidc.start(await_metadata=self._awaited_metadata())
             self.nginx.start()
         except BaseException:
             self.keep_workdir = True  # the caller prints these logs
@@ -93,8 +111,15 @@ class Stack:
             raise
         return self
 
+    def _awaited_metadata(self) -> tuple[str, ...]:
+        if self.options.await_metadata is not None:
+            return self.options.await_metadata
+        if not self.options.start_provider or self.options.proxy_hangs:
+            return ()
+        return tuple(p["name"] for p in self.oidc_config["providers"])
+
     def stop(self) -> None:
-        for part in (self.nginx, self.oidc, self.upstream, self.provider, self.memcached):
+        for part in (self.nginx, self.oidc, self.upstream, self.proxy, self.provider, self.memcached):
             if part is not None:
                 try:
                     part.stop()
@@ -116,15 +141,19 @@ class Stack:
         self.provider.set_user(sub, {"email": f"{sub}@example.test", "name": f"Test {sub}", **claims})
         return sub
 
-    def authorization_endpoint(self) -> str:
-        return self.provider.discovery()["authorization_endpoint"]
+    def authorization_endpoint(self, provider: str = "main") -> str:
+        direct = self.provider.discovery()["authorization_endpoint"]
+        if provider == "partner" and self.proxy:
+            # The provider names itself after the Host it is reached at: the proxy.
+            return self.proxy.url + urlsplit(direct).path
+        return direct
 
     def log_in(self, session, sub: str, path: str = "/") -> "login_flow.LoginTrace":
         return login_flow.login(
             session,
             self.url + path,
             sub=sub,
-            authorization_endpoint=self.authorization_endpoint(),
+            authorization_endpoint=self.authorization_endpoint("partner" if path.startswith("/partner/") else "main"),
             callback_prefix=self.url + "/oidc/callback",
         )
 
