@@ -20,6 +20,11 @@ public struct ServiceConfiguration: Sendable {
     public var caFile: String?
     /// Requests that may wait on the identity provider at once (below `workers`).
     public var httpMaxConcurrent: Int
+    /// The longest the web server may take to send one request (and the
+    /// longest a kept-alive FastCGI connection may sit idle).
+    public var fastcgiReadTimeoutMs: Int = 5000
+    /// How long SIGTERM waits for queued and in-flight requests.
+    public var shutdownGraceSeconds: Int = 10
     public var store: StoreConfiguration
     public var settings: Settings
 }

@@ -62,6 +62,13 @@ struct SettingsReader {
             http.finish()
         }
 
+        var readTimeout: Int64 = 5000, shutdownGrace: Int64 = 10
+        if let fastcgi = reader.object("fastcgi") {
+            readTimeout = fastcgi.durationMilliseconds("read_timeout", default: 5000, range: 100...300_000)
+            shutdownGrace = fastcgi.durationSeconds("shutdown_grace", default: 10, range: 1...600)
+            fastcgi.finish()
+        }
+
         let cookie = readCookie(secureByDefault: origin?.scheme == "https" || origin == nil)
         if let origin, cookie.secure, origin.scheme == "http" {
             reader.problem("cookie.secure", "is true but public_url is plain http: browsers will not send the cookie back; use https, or set `secure: false` for local testing only")
@@ -77,7 +84,8 @@ struct SettingsReader {
             session: sessionSettings, login: login, providers: providers, headers: headers, allowedReturnOrigins: allowedReturnOrigins)
         return ServiceConfiguration(
             listen: listen, socketMode: socketMode, workers: workers, logLevel: logLevel,
-            httpConnectTimeoutMs: Int(connectTimeout), httpTimeoutMs: Int(timeout), caFile: caFile, httpMaxConcurrent: maxConcurrent, store: store, settings: settings)
+            httpConnectTimeoutMs: Int(connectTimeout), httpTimeoutMs: Int(timeout), caFile: caFile, httpMaxConcurrent: maxConcurrent,
+            fastcgiReadTimeoutMs: Int(readTimeout), shutdownGraceSeconds: Int(shutdownGrace), store: store, settings: settings)
     }
 
     private func readCookie(secureByDefault: Bool) -> CookieSettings {

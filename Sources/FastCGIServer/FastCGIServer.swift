@@ -4,10 +4,13 @@ import Glibc
 import Logging
 import RelyingParty
 
-/// The FastCGI server: one listening socket, a fixed set of worker threads each
-/// owning one FCGX_Request and looping on FCGX_Accept_r. FastCGI keep-conn is
-/// honoured (libfcgi keeps the connection; `finishInput` reads each request's
-/// input to its end first). SIGTERM lets in-flight requests finish, then `run` returns.
+/// The FastCGI server: one listening socket and a fixed set of worker
+/// threads. Each worker accepts a connection (`ConnectionAcceptor`), then lets
+/// its own FCGX_Request read and write the requests on it. FastCGI keep-conn
+/// is honoured (`finishInput` reads each request's input to its end first).
+/// Reading one request may take at most `readTimeoutMilliseconds`, however
+/// slowly it arrives, and a kept-alive connection idle that long is closed.
+/// SIGTERM: queued connections and requests in flight are served, then `run` returns.
 public final class FastCGIServer: Sendable {
     public struct Options: Sendable {
         public var listen: ListenAddress
@@ -15,15 +18,20 @@ public final class FastCGIServer: Sendable {
         public var workers: Int
         public var backlog: Int32
         public var maxBodyBytes: Int
+        public var readTimeoutMilliseconds: Int
         public var shutdownGraceSeconds: Int
 
-        public init(listen: ListenAddress, socketMode: UInt16? = nil, workers: Int = 4, backlog: Int32 = 256, maxBodyBytes: Int = 64 * 1024, shutdownGraceSeconds: Int = 10) {
-            self.shutdownGraceSeconds = shutdownGraceSeconds
+        public init(
+            listen: ListenAddress, socketMode: UInt16? = nil, workers: Int = 4, backlog: Int32 = 256, maxBodyBytes: Int = 64 * 1024,
+            readTimeoutMilliseconds: Int = 5000, shutdownGraceSeconds: Int = 10
+        ) {
             self.listen = listen
             self.socketMode = socketMode
-            self.workers = workers
+            self.workers = max(1, workers)
             self.backlog = backlog
             self.maxBodyBytes = maxBodyBytes
+            self.readTimeoutMilliseconds = readTimeoutMilliseconds
+            self.shutdownGraceSeconds = shutdownGraceSeconds
         }
     }
 
@@ -34,50 +42,65 @@ public final class FastCGIServer: Sendable {
         }
     }
 
+    /// Input a request may send beyond what the answer needed (a body over
+    /// `maxBodyBytes`) that is still read to keep the connection; past it the
+    /// connection is closed instead.
+    static let maxDiscardedInputBytes = 1 << 20
+
     private let options: Options
     private let responder: @Sendable (Request) -> Response
     private let logger: Logger
+    private let deadlines: ReadDeadlines
 
     public init(options: Options, logger: Logger, responder: @escaping @Sendable (Request) -> Response) {
         self.options = options
         self.responder = responder
         self.logger = logger
+        self.deadlines = ReadDeadlines(workers: options.workers)
     }
 
     /// True when started as a CGI program (fd 0 is not a socket): serve one request and exit.
     public static var isCGI: Bool { FCGX_IsCGI() != 0 }
 
-    /// Listens, serves until SIGTERM/SIGINT, then waits for in-flight requests.
+    /// Listens, serves until SIGTERM/SIGINT, then serves what is queued and in flight.
     public func run() throws(StartError) {
         guard FCGX_Init() == 0 else { throw .cannotListen("libfcgi failed to initialise") }
         let socket = try openListenSocket()
-        ShutdownSignal.listenSocket.store(socket, ordering: .relaxed)
+        let webServers = WebServerAddresses(ProcessInfo.processInfo.environment["FCGI_WEB_SERVER_ADDRS"])
+        if !webServers.rejected.isEmpty {
+            logger.error("FCGI_WEB_SERVER_ADDRS has entries that are not IP addresses; TCP connections from anywhere not listed are refused", metadata: ["entries": "\(webServers.rejected)"])
+        }
+        let acceptor = ConnectionAcceptor(listenFD: socket, ioTimeoutMilliseconds: options.readTimeoutMilliseconds, webServers: webServers, logger: logger)
         ShutdownSignal.install()
         logger.info("oidc-fcgi listening", metadata: ["listen": "\(options.listen)", "workers": "\(options.workers)"])
 
         let finished = DispatchGroup()
-        for index in 0..<max(1, options.workers) {
+        for index in 0..<options.workers {
             finished.enter()
             let thread = Thread { [self] in
                 ShutdownSignal.blockInCurrentThread()
-                self.workerLoop(socket: socket, index: index)
+                self.workerLoop(index: index, acceptor: acceptor)
                 finished.leave()
             }
             thread.name = "oidc-fcgi-worker-\(index)"
             thread.start()
         }
-        // Workers parked on an idle kept-alive FastCGI connection do not see the
-        // listen socket close; after a grace period we exit without them.
         var deadline: DispatchTime?
         while finished.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+            deadlines.expire()
             guard ShutdownSignal.requested.load(ordering: .relaxed) else { continue }
-            if deadline == nil { deadline = .now() + .seconds(options.shutdownGraceSeconds) }
+            if deadline == nil {
+                deadline = .now() + .seconds(options.shutdownGraceSeconds)
+                // New connections are refused from now on; those already queued are served.
+                if case .unix(let path) = options.listen { unlink(path) }
+                logger.info("stopping: serving the requests in flight and queued")
+            }
             if let deadline, DispatchTime.now() > deadline {
-                logger.warning("stopping with workers still waiting on idle kept-alive connections")
+                logger.warning("stopping with requests still unfinished after the \(options.shutdownGraceSeconds) s grace period")
                 break
             }
         }
-        if case .unix(let path) = options.listen { unlink(path) }
+        close(socket)
         logger.info("oidc-fcgi stopped")
     }
 
@@ -104,31 +127,85 @@ public final class FastCGIServer: Sendable {
         return fd
     }
 
-    private func workerLoop(socket: Int32, index: Int) {
+    private func workerLoop(index: Int, acceptor: ConnectionAcceptor) {
         var request = FCGX_Request()
-        guard FCGX_InitRequest(&request, socket, 0) == 0 else {
+        // No listening socket for libfcgi: connections come from the acceptor.
+        guard FCGX_InitRequest(&request, -1, 0) == 0 else {
             logger.error("worker could not initialise its request", metadata: ["worker": "\(index)"])
             return
         }
-        while !ShutdownSignal.requested.load(ordering: .relaxed) {
-            let accepted = FCGX_Accept_r(&request)
-            if accepted < 0 {
-                if ShutdownSignal.requested.load(ordering: .relaxed) { break }
-                if errno == EINTR { continue }
-                logger.error("FCGX_Accept_r failed", metadata: ["worker": "\(index)", "code": "\(accepted)"])
-                break
-            }
-            serve(&request)
-            finishInput(&request)
-            FCGX_Finish_r(&request)
+        while let connection = acceptor.next() {
+            serveConnection(connection, index: index, request: &request)
         }
         FCGX_Free(&request, 0)
     }
 
-    private func serve(_ request: inout FCGX_Request) {
+    /// Serves the requests on one connection until it closes, breaks, times
+    /// out or idles. libfcgi gets a duplicate of the descriptor: it closes its
+    /// copy when it wants, while ours stays valid for `ReadDeadlines` to shut
+    /// down until we close it.
+    private func serveConnection(_ fd: Int32, index: Int, request: inout FCGX_Request) {
+        let libfcgiFD = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        guard libfcgiFD >= 0 else {
+            logger.warning("cannot serve a FastCGI connection: \(String(cString: strerror(errno)))")
+            close(fd)
+            return
+        }
+        request.ipcFd = libfcgiFD
+        // Keeps the connection through the FCGX_Finish_r that starts
+        // FCGX_Accept_r; the web server's BEGIN_REQUEST then sets it.
+        request.keepConnection = 1
+        var firstRequest = true
+        while firstRequest || awaitNextRequest(fd) {
+            firstRequest = false
+            // Closing without libfcgi's lingering read, which a client that
+            // keeps sending could stretch without end.
+            request.detached = 1
+            deadlines.arm(index, fd: fd, milliseconds: options.readTimeoutMilliseconds)
+            let accepted = FCGX_Accept_r(&request)
+            deadlines.disarm(index)
+            // Negative: libfcgi found no complete request (closed, timed out or
+            // malformed), closed its descriptor and could not accept another.
+            guard accepted >= 0 else { break }
+            serve(&request, index: index, fd: fd)
+            request.detached = 1
+            FCGX_Finish_r(&request)
+            if request.ipcFd < 0 { break }
+        }
+        if request.ipcFd >= 0 {
+            close(request.ipcFd)  // idle or shutting down; the streams are already freed
+            request.ipcFd = -1
+        }
+        deadlines.disarmAndClose(index, fd: fd)
+    }
+
+    /// Between requests on a kept-alive connection: true when the next one
+    /// begins to arrive; false when the connection idles for the read timeout
+    /// or a shutdown begins while it is idle.
+    private func awaitNextRequest(_ fd: Int32) -> Bool {
+        let idleUntil = ReadDeadlines.nowMilliseconds() + UInt64(options.readTimeoutMilliseconds)
+        while true {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, Int32(ConnectionAcceptor.wakeMilliseconds))
+            if ready > 0 { return true }  // data, or the web server closed: libfcgi sees which
+            if ready < 0 && errno != EINTR { return false }
+            if ShutdownSignal.requested.load(ordering: .relaxed) { return false }
+            if ReadDeadlines.nowMilliseconds() >= idleUntil { return false }
+        }
+    }
+
+    private func serve(_ request: inout FCGX_Request, index: Int, fd: Int32) {
         var params = FastCGIParameters.dictionary(from: request.envp)
         if request.role == FCGI_AUTHORIZER { params["FCGI_ROLE"] = "AUTHORIZER" }
+        deadlines.arm(index, fd: fd, milliseconds: options.readTimeoutMilliseconds)
         let body = readBody(request.in, contentLength: Int(params["CONTENT_LENGTH"] ?? "") ?? 0)
+        deadlines.disarm(index)
+        // A body cut short (timed out, connection gone) is not answered:
+        // the handler would act on part of what the client sent.
+        if let input = request.in, FCGX_GetError(input) != 0 {
+            logger.info("FastCGI request body not received in time; request dropped", metadata: ["uri": "\(params["REQUEST_URI"] ?? "")"])
+            return
+        }
         let response = responder(Request(params: params, body: body))
         var out = ResponseEncoding.headerBlock(response)
         out += response.body
@@ -137,6 +214,9 @@ public final class FastCGIServer: Sendable {
                 _ = FCGX_PutStr($0, Int32(buffer.count), request.out)
             }
         }
+        deadlines.arm(index, fd: fd, milliseconds: options.readTimeoutMilliseconds)
+        finishInput(&request)
+        deadlines.disarm(index)
     }
 
     /// On a kept-alive connection (FCGI_KEEP_CONN) the next request follows
@@ -149,15 +229,22 @@ public final class FastCGIServer: Sendable {
     /// then read this request's input to its end; FCGX_Finish_r then sends
     /// FCGI_END_REQUEST. (Not END_REQUEST first: the web server could then send
     /// its next request while we still read, and libfcgi would read it into
-    /// this request's buffer and lose it.)
+    /// this request's buffer and lose it.) Without keep-conn the same read
+    /// lets the close be clean: closing a TCP socket with unread input sends
+    /// a reset, which can destroy the answer before the web server reads it.
     private func finishInput(_ request: inout FCGX_Request) {
-        // `keepConnection` is set by libfcgi from FCGI_BEGIN_REQUEST's flags.
-        guard request.keepConnection != 0, let input = request.in else { return }
+        guard let input = request.in else { return }
         _ = FCGX_FFlush(request.out)
         var scratch = [CChar](repeating: 0, count: 4096)
+        var discarded = 0
         while true {
             let read = scratch.withUnsafeMutableBufferPointer { FCGX_GetStr($0.baseAddress, Int32($0.count), input) }
             if read <= 0 { break }
+            discarded += Int(read)
+            if discarded > Self.maxDiscardedInputBytes {
+                request.keepConnection = 0  // not worth reading on: close instead
+                break
+            }
         }
     }
 

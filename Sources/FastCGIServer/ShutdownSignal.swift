@@ -1,26 +1,22 @@
-import CFastCGI
 import Glibc
 import Synchronization
 
-/// SIGTERM/SIGINT handling for a threaded libfcgi server: libfcgi does not stop
-/// by itself, so the handler marks shutdown, tells libfcgi, and shuts the
-/// listening socket down so that every blocked FCGX_Accept_r returns.
+/// SIGTERM/SIGINT: the handler only marks the shutdown. Workers notice it
+/// within `ConnectionAcceptor.wakeMilliseconds`, serve what is already
+/// queued on the listening socket, and stop; the main thread removes the
+/// unix socket path at once so that new connections are refused.
 enum ShutdownSignal {
     static let requested = Atomic<Bool>(false)
-    static let listenSocket = Atomic<Int32>(-1)
 
     static func install() {
         let handler: @convention(c) (Int32) -> Void = { _ in
             // Only async-signal-safe work here.
             ShutdownSignal.requested.store(true, ordering: .relaxed)
-            FCGX_ShutdownPending()
-            let fd = ShutdownSignal.listenSocket.load(ordering: .relaxed)
-            if fd >= 0 { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
         }
         var action = sigaction()
         action.__sigaction_handler.sa_handler = handler
         sigemptyset(&action.sa_mask)
-        action.sa_flags = 0  // no SA_RESTART: blocked accepts must return
+        action.sa_flags = 0
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGINT, &action, nil)
         signal(SIGPIPE, SIG_IGN)

@@ -32,7 +32,9 @@ struct Serve: ParsableCommand {
             throw ExitCode(1)
         }
         let server = FastCGIServer(
-            options: .init(listen: service.listen, socketMode: service.socketMode, workers: service.workers),
+            options: .init(
+                listen: service.listen, socketMode: service.socketMode, workers: service.workers,
+                readTimeoutMilliseconds: service.fastcgiReadTimeoutMs, shutdownGraceSeconds: service.shutdownGraceSeconds),
             logger: logger, responder: responder.respond)
         do { try server.run() } catch {
             logger.critical("cannot start: \(error)")
