@@ -105,6 +105,13 @@ public final class FastCGIServer: Sendable {
     }
 
     private func openListenSocket() throws(StartError) -> Int32 {
+        if case .tcp(let host, let port) = options.listen {
+            switch TCPListener.open(host: host, port: port, backlog: options.backlog) {
+            case .success(let fd): return fd
+            case .failure(let error):
+                throw .cannotListen("cannot listen on \(options.listen): \(error.reason); check the address and that the port is free")
+            }
+        }
         guard let path = options.listen.libfcgiPath else { return 0 }
         if case .unix(let socketPath) = options.listen {
             var info = stat()
@@ -167,7 +174,14 @@ public final class FastCGIServer: Sendable {
             // Negative: libfcgi found no complete request (closed, timed out or
             // malformed), closed its descriptor and could not accept another.
             guard accepted >= 0 else { break }
-            serve(&request, index: index, fd: fd)
+            // libfcgi ends the parameters at a read error as if they were
+            // complete; such a request is cut short, not served.
+            if let input = request.in, FCGX_GetError(input) != 0 {
+                logger.info("FastCGI request parameters not received in time; request dropped")
+                dropUnanswered(&request, fd: fd)
+            } else {
+                serve(&request, index: index, fd: fd)
+            }
             request.detached = 1
             FCGX_Finish_r(&request)
             if request.ipcFd < 0 { break }
@@ -194,6 +208,14 @@ public final class FastCGIServer: Sendable {
         }
     }
 
+    /// Ends a request that did not arrive whole with no answer at all: the
+    /// socket is shut down first, so the FCGX_Finish_r that follows cannot
+    /// send an END_REQUEST the web server would take for an empty answer.
+    private func dropUnanswered(_ request: inout FCGX_Request, fd: Int32) {
+        shutdown(fd, Int32(SHUT_RDWR))
+        request.keepConnection = 0
+    }
+
     private func serve(_ request: inout FCGX_Request, index: Int, fd: Int32) {
         var params = FastCGIParameters.dictionary(from: request.envp)
         if request.role == FCGI_AUTHORIZER { params["FCGI_ROLE"] = "AUTHORIZER" }
@@ -204,6 +226,7 @@ public final class FastCGIServer: Sendable {
         // the handler would act on part of what the client sent.
         if let input = request.in, FCGX_GetError(input) != 0 {
             logger.info("FastCGI request body not received in time; request dropped", metadata: ["uri": "\(params["REQUEST_URI"] ?? "")"])
+            dropUnanswered(&request, fd: fd)
             return
         }
         let response = responder(Request(params: params, body: body))

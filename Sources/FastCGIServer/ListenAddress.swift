@@ -25,18 +25,16 @@ public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The form libfcgi's FCGX_OpenSocket takes.
+    /// The path for libfcgi's FCGX_OpenSocket, which opens unix sockets here
+    /// (TCP sockets are opened by `TCPListener`: libfcgi mistakes IPv6 hosts).
     var libfcgiPath: String? {
-        switch self {
-        case .tcp(let host, let port): return "\(host):\(port)"
-        case .unix(let path): return path
-        case .inherited: return nil
-        }
+        if case .unix(let path) = self { return path }
+        return nil
     }
 
     public var description: String {
         switch self {
-        case .tcp(let host, let port): return "tcp:\(host):\(port)"
+        case .tcp(let host, let port): return host.contains(":") ? "tcp:[\(host)]:\(port)" : "tcp:\(host):\(port)"
         case .unix(let path): return "unix:\(path)"
         case .inherited: return "the inherited socket (fd 0)"
         }

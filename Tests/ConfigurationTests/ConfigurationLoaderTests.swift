@@ -136,6 +136,20 @@ private func paths(_ yaml: String) -> [String] { problems(yaml).map(\.path) }
         #expect(paths(yaml("2m")) == ["session.memcached.retry_interval"])
     }
 
+    @Test func fastcgiTimeoutsDefaultAndAreBounded() throws {
+        let defaults = try ConfigurationLoader.parse(yaml: validYAML)
+        #expect(defaults.fastcgiReadTimeoutMs == 5000)
+        #expect(defaults.shutdownGraceSeconds == 10)
+        let set = try ConfigurationLoader.parse(yaml: validYAML + "\nfastcgi:\n  read_timeout: 750ms\n  shutdown_grace: 30s\n")
+        #expect(set.fastcgiReadTimeoutMs == 750)
+        #expect(set.shutdownGraceSeconds == 30)
+        #expect(paths(validYAML + "\nfastcgi:\n  read_timeout: 10ms\n") == ["fastcgi.read_timeout"])
+        #expect(paths(validYAML + "\nfastcgi:\n  read_timeout: 6m\n") == ["fastcgi.read_timeout"])
+        #expect(paths(validYAML + "\nfastcgi:\n  shutdown_grace: 0s\n") == ["fastcgi.shutdown_grace"])
+        #expect(paths(validYAML + "\nfastcgi:\n  shutdown_grace: 11m\n") == ["fastcgi.shutdown_grace"])
+        #expect(paths(validYAML + "\nfastcgi:\n  keepalive: 1s\n") == ["fastcgi.keepalive"])
+    }
+
     @Test func unknownStoreIsRejected() {
         #expect(paths(validYAML.replacingOccurrences(of: "session:\n", with: "session:\n  store: redis\n")) == ["session.store"])
     }

@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import FastCGIServer
 
@@ -16,9 +17,31 @@ import Testing
         #expect(ListenAddress(text) == nil)
     }
 
-    @Test func libfcgiFormDropsIPv6Brackets() {
-        #expect(ListenAddress("tcp:[::1]:9000")?.libfcgiPath == "::1:9000")
+    @Test func onlyUnixSocketsAreOpenedByLibfcgi() {
+        // libfcgi would take "::1:9000" for a unix socket path.
+        #expect(ListenAddress("tcp:[::1]:9000")?.libfcgiPath == nil)
+        #expect(ListenAddress("tcp:127.0.0.1:9000")?.libfcgiPath == nil)
         #expect(ListenAddress("unix:/tmp/a.sock")?.libfcgiPath == "/tmp/a.sock")
         #expect(ListenAddress.inherited.libfcgiPath == nil)
+    }
+
+    @Test func describesIPv6HostsInBrackets() {
+        #expect(ListenAddress("tcp:[::1]:9000")?.description == "tcp:[::1]:9000")
+        #expect(ListenAddress("tcp:127.0.0.1:9000")?.description == "tcp:127.0.0.1:9000")
+    }
+
+    @Test func opensIPv4AndIPv6ListenersOnTheGivenAddress() throws {
+        for host in ["127.0.0.1", "::1"] {
+            guard case .success(let fd) = TCPListener.open(host: host, port: 0, backlog: 4) else {
+                Issue.record("cannot listen on \(host)"); continue
+            }
+            defer { close(fd) }
+            var address = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            #expect(Int32(address.ss_family) == (host.contains(":") ? AF_INET6 : AF_INET))
+        }
     }
 }
