@@ -11,6 +11,47 @@ It does not require PKCE, so this wrapper makes every authorization request
 carry `code_challenge` + `code_challenge_method=S256`, and every code
 exchange a matching `code_verifier`, confidential clients included.
 
+Bearer-token API (for resource-server tests; discovery advertises
+`introspection_endpoint`, `revocation_endpoint`, their auth methods and the
+`client_credentials` grant). Clients authenticate as the mock accepts them:
+any client id with any secret, unless registered — by the mock's
+`POST /oauth2/clients` or by `PUT /test/clients/<id>` `{"secret": s}` — then
+only with its secret (client_secret_basic or client_secret_post; else 401
+`invalid_client`).
+
+- `POST /oauth2/token` `grant_type=client_credentials` [`scope=...`, granted as
+  asked]: `{"access_token", "token_type": "Bearer", "expires_in", "scope"?}`.
+- `POST /test/access-tokens` `{"format": "jwt"|"opaque", "expires_in": 300,
+  "audience": null}`: the format of access tokens issued from then on, by the
+  code and client credentials grants (default opaque; until set, code grant
+  tokens last 1 h as before and client credentials tokens 300 s). JWTs are
+  RFC 9068: header `{"alg": "RS256", "typ": "at+jwt", "kid"}` (no `kid` after
+  `/test/rotate-key {"kid": false}`), signed with the key the JWKS publishes;
+  claims iss, sub (the user, or the client id for client credentials), aud
+  (the audience, default the client id), client_id, scope (left out when
+  empty), iat, exp, jti. Every issued token is remembered for introspection.
+- `POST /introspect` (RFC 7662, client auth, form `token`
+  [`token_type_hint`]): `{"active": true, "scope", "client_id", "sub", "aud",
+  "iss", "exp", "iat", "token_type": "Bearer"}` for a known token not revoked
+  and not past `exp`, else `{"active": false}`.
+- `POST /revoke` (RFC 7009, client auth, form `token`): 200, known or not;
+  introspection, /userinfo and the refresh grant refuse the token from then on.
+- `GET /test/counters` → `{"introspection", "token", "jwks", "revocation"}`:
+  requests received at /introspect, /oauth2/token, /jwks, /revoke (refused
+  ones too) since start or `POST /test/counters/reset`.
+- `POST /test/introspection-delay` `{"seconds": x}`: every introspection call
+  sleeps x s first (the server is threaded: other calls answer meanwhile).
+- `POST /test/mint-access-token` `{"claims": {}, "header": {}, "key":
+  "provider"|"foreign", "alg": "RS256"|"none"|"HS256", "secret": s,
+  "register": false}` → `{"token"}`: a JWT with the given claims over the
+  defaults (iss, sub "test-user", client_id "test-client", aud the audience set
+  or the client_id, scope "openid", iat, exp = iat + expires_in set or 300,
+  jti) and the header over the default one above; a value given as null is
+  left out. Signed by the provider's current key, a fresh unpublished RSA key
+  ("foreign", default header still names the provider's kid), nothing ("none":
+  empty signature) or HMAC with "secret" ("HS256"). `"register": true`:
+  introspection knows it (active unless expired or revoked).
+
     python3 tests/idp/provider.py --port 9400
 
 prints `provider ready: http://127.0.0.1:9400` once it accepts connections.
@@ -20,10 +61,17 @@ The issuer is the URL the provider is reached at (scheme://host:port).
 from __future__ import annotations
 
 import argparse
+import base64
 import dataclasses
+import hashlib
+import hmac
+import json
 import logging
+import secrets
 import signal
 import sys
+import threading
+import time
 from unittest import mock
 
 import warnings
@@ -34,10 +82,14 @@ with warnings.catch_warnings():
     import authlib.deprecate
 
     warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
+    import authlib.integrations.flask_oauth2 as flask_oauth2
     import flask
     import werkzeug.serving
-    from authlib.oauth2.rfc6749 import InvalidRequestError
+    from authlib.oauth2 import OAuth2Error
+    from authlib.oauth2.rfc6749 import ClientCredentialsGrant, InvalidRequestError, UnsupportedGrantTypeError
     from authlib.oauth2.rfc7636 import CodeChallenge
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
     import oidc_provider_mock
     import oidc_provider_mock._app as mock_app
@@ -118,6 +170,361 @@ class RotatableOpenIDCode(mock_app.OpenIDCode):
 SIGN_WITH_KID = "TEST_SIGN_WITH_KID"
 
 
+# ---------------------------------------------------------------------------
+# Bearer-token API: client credentials, JWT access tokens (RFC 9068),
+# introspection (RFC 7662), revocation (RFC 7009) and their test controls.
+
+# Client authentication accepted at the token (client credentials),
+# introspection and revocation endpoints.
+CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+# Request paths counted by GET /test/counters, and their counter names.
+COUNTED_PATHS = {
+    "/introspect": "introspection",
+    "/oauth2/token": "token",
+    "/jwks": "jwks",
+    "/revoke": "revocation",
+}
+
+# The answer fields of an active token at /introspect, taken from its claims.
+INTROSPECTION_FIELDS = ("scope", "client_id", "sub", "aud", "iss", "exp", "iat")
+
+# Lifetime of client credentials tokens, and of minted tokens, until
+# POST /test/access-tokens sets one.
+DEFAULT_EXPIRES_IN = 300
+
+
+class ApiState:
+    """What the bearer-token API remembers, one per app (`app.extensions[API_STATE]`)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        # Set by POST /test/access-tokens. expires_in None: the code grant keeps
+        # the mock's lifetime (1 hour), client credentials get DEFAULT_EXPIRES_IN.
+        self.format = "opaque"
+        self.expires_in: int | None = None
+        self.audience: str | None = None
+        # Every access token issued (and every minted token registered):
+        # token string -> its claims (what introspection answers from).
+        self.tokens: dict[str, dict] = {}
+        self.revoked: set[str] = set()
+        self.counters = dict.fromkeys(COUNTED_PATHS.values(), 0)
+        self.introspection_delay = 0.0
+
+    def remember(self, token: str, claims: dict) -> None:
+        with self.lock:
+            self.tokens[token] = dict(claims)
+
+    def lookup_active(self, token: str) -> dict | None:
+        """The claims of a known, unrevoked, unexpired token, else None."""
+        with self.lock:
+            claims = self.tokens.get(token)
+            if claims is None or token in self.revoked:
+                return None
+        exp = claims.get("exp")
+        if isinstance(exp, (int, float)) and not isinstance(exp, bool) and time.time() >= exp:
+            return None
+        return claims
+
+
+API_STATE = "oidc_fcgi_test_api"
+
+
+def api_state() -> ApiState:
+    return flask.current_app.extensions[API_STATE]
+
+
+def issuer() -> str:
+    return flask.request.host_url.rstrip("/")
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def current_kid() -> str | None:
+    """The `kid` the JWKS publishes for the signing key; None after `/test/rotate-key {"kid": false}`."""
+    if not flask.current_app.config[SIGN_WITH_KID]:
+        return None
+    return mock_app.storage.jwk.as_dict()["kid"]
+
+
+def default_jwt_header(alg: str = "RS256") -> dict:
+    header = {"alg": alg, "typ": "at+jwt"}
+    kid = current_kid()
+    if kid is not None:
+        header["kid"] = kid
+    return header
+
+
+def encode_jwt(header: dict, claims: dict, *, key: str = "provider", alg: str = "RS256",
+               secret: str | None = None) -> str:
+    """A compact JWS over exactly `header` and `claims`, signed as `alg` says
+    (the header's own `alg` is not consulted, so tests can make them disagree).
+
+    `key` (RS256 only): "provider" — the provider's current signing key, the one
+    the JWKS publishes; "foreign" — a freshly generated RSA key nobody publishes.
+    alg "none": an empty signature. alg "HS256": HMAC-SHA256 with `secret`.
+    """
+    def part(obj: dict) -> str:
+        return b64url(json.dumps(obj, separators=(",", ":")).encode())
+
+    signing_input = f"{part(header)}.{part(claims)}".encode()
+    if alg == "none":
+        signature = b""
+    elif alg == "HS256":
+        if not isinstance(secret, str) or not secret:
+            raise ValueError('alg HS256 needs "secret"')
+        signature = hmac.new(secret.encode(), signing_input, hashlib.sha256).digest()
+    elif alg == "RS256":
+        if key == "provider":
+            private = mock_app.storage.jwk.get_private_key()
+        elif key == "foreign":
+            private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        else:
+            raise ValueError('key must be "provider" or "foreign"')
+        signature = private.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+    else:
+        raise ValueError('alg must be "RS256", "none" or "HS256"')
+    return f"{signing_input.decode()}.{b64url(signature)}"
+
+
+class ApiClientCredentialsGrant(ClientCredentialsGrant):
+    """RFC 6749 §4.4 for every client the mock accepts (any client id with any
+    secret, or a registered client with its own secret); scopes granted as asked."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+
+    def validate_token_request(self):
+        # As Authlib's, without `client.check_grant_type`: the mock's clients
+        # only list authorization_code and refresh_token.
+        self.request.client = self.authenticate_token_endpoint_client()
+        self.validate_requested_scope()
+
+
+class ApiAuthorizationServer(flask_oauth2.AuthorizationServer):
+    """The mock's authorization server with the client credentials grant, and
+    access tokens in the format POST /test/access-tokens chose (opaque or
+    RFC 9068 JWT), every one remembered for introspection."""
+
+    def init_app(self, app, query_client=None, save_token=None):
+        super().init_app(app, query_client, save_token)
+        self.register_grant(ApiClientCredentialsGrant)
+
+    def generate_token(self, grant_type, client, user=None, scope=None, expires_in=None,
+                       include_refresh_token=True):
+        client_credentials = grant_type == ApiClientCredentialsGrant.GRANT_TYPE
+        token = super().generate_token(
+            grant_type=grant_type, client=client, user=user,
+            # The mock's clients keep only the OpenID scopes; client
+            # credentials get whatever they ask for (set below).
+            scope="" if client_credentials else scope,
+            expires_in=expires_in, include_refresh_token=include_refresh_token,
+        )
+        if client_credentials:
+            token.pop("scope", None)
+            if scope and scope.split():
+                token["scope"] = " ".join(scope.split())
+        state = api_state()
+        with state.lock:
+            fmt, configured_expires_in, audience = state.format, state.expires_in, state.audience
+        if configured_expires_in is not None:
+            lifetime = configured_expires_in
+        elif client_credentials:
+            lifetime = DEFAULT_EXPIRES_IN
+        else:
+            lifetime = int(token["expires_in"])
+        client_id = client.get_client_id()
+        now = int(time.time())
+        claims = {
+            "iss": issuer(),
+            "sub": user.sub if user is not None else client_id,
+            "aud": audience if audience is not None else client_id,
+            "client_id": client_id,
+            "scope": token.get("scope") or "",
+            "iat": now,
+            "exp": now + lifetime,
+            "jti": secrets.token_urlsafe(16),
+        }
+        if not claims["scope"]:
+            del claims["scope"]
+        if fmt == "jwt":
+            token["access_token"] = encode_jwt(default_jwt_header(), claims)
+        token["expires_in"] = lifetime
+        state.remember(token["access_token"], {**claims, "token_type": "Bearer"})
+        return token
+
+    def save_token(self, token, request):
+        # The mock stores a user's token for /userinfo; client credentials
+        # tokens have no user and live only in ApiState.
+        if request.user is not None:
+            super().save_token(token, request)
+
+
+def authenticate_api_client(endpoint: str):
+    """(client, None), or (None, the 401 invalid_client answer)."""
+    server = mock_app.authorization
+    request = server.create_oauth2_request(None)
+    try:
+        return server.authenticate_client(request, CLIENT_AUTH_METHODS, endpoint), None
+    except OAuth2Error as error:
+        return None, server.handle_error_response(request, error)
+
+
+def json_error(status: int, error: str, description: str) -> flask.typing.ResponseReturnValue:
+    return flask.jsonify({"error": error, "error_description": description}), status
+
+
+def issue_token() -> flask.typing.ResponseReturnValue:
+    """POST /oauth2/token: the mock's view, for every registered grant (the
+    mock's own view admits only its code and refresh token grants)."""
+    server = mock_app.authorization
+    request = server.create_oauth2_request(None)
+    try:
+        grant = server.get_token_grant(request)
+    except UnsupportedGrantTypeError as error:
+        return server.handle_error_response(request, error)
+    try:
+        grant.validate_token_request()
+        return server.handle_response(*grant.create_token_response())
+    except OAuth2Error as error:
+        logging.getLogger(__name__).warning("token endpoint error %s: %s", error.error, error.description)
+        return server.handle_error_response(request, error)
+
+
+def add_api_endpoints(app: flask.Flask) -> None:
+    state = app.extensions[API_STATE] = ApiState()
+    app.view_functions["oidc-provider-mock.issue_token"] = issue_token
+
+    @app.before_request
+    def count_calls() -> None:
+        name = COUNTED_PATHS.get(flask.request.path)
+        if name:
+            with state.lock:
+                state.counters[name] += 1
+
+    @app.post("/introspect")
+    def introspect() -> flask.typing.ResponseReturnValue:
+        with state.lock:
+            delay = state.introspection_delay
+        if delay > 0:
+            time.sleep(delay)
+        client, failure = authenticate_api_client("introspection")
+        if failure is not None:
+            return failure
+        token = flask.request.form.get("token")
+        if not token:
+            return json_error(400, "invalid_request", "missing 'token'")
+        claims = state.lookup_active(token)
+        if claims is None:
+            return flask.jsonify({"active": False})
+        answer = {"active": True, **{k: claims[k] for k in INTROSPECTION_FIELDS if k in claims}}
+        answer["token_type"] = "Bearer"
+        return flask.jsonify(answer)
+
+    @app.post("/revoke")
+    def revoke() -> flask.typing.ResponseReturnValue:
+        client, failure = authenticate_api_client("revocation")
+        if failure is not None:
+            return failure
+        token = flask.request.form.get("token")
+        if not token:
+            return json_error(400, "invalid_request", "missing 'token'")
+        with state.lock:
+            state.revoked.add(token)
+        # Also gone for the mock: /userinfo and the refresh grant refuse it.
+        mock_app.storage.remove_access_token(token)
+        mock_app.storage.remove_refresh_token(token)
+        return "", 200
+
+    @app.post("/test/access-tokens")
+    def set_access_token_format() -> flask.typing.ResponseReturnValue:
+        body = flask.request.get_json(silent=True) or {}
+        fmt = body.get("format", "opaque")
+        expires_in = body.get("expires_in", DEFAULT_EXPIRES_IN)
+        audience = body.get("audience")
+        if fmt not in ("jwt", "opaque"):
+            return json_error(400, "invalid_request", 'format must be "jwt" or "opaque"')
+        if not isinstance(expires_in, int) or isinstance(expires_in, bool) or expires_in < 0:
+            return json_error(400, "invalid_request", "expires_in must be a whole number of seconds >= 0")
+        if audience is not None and not isinstance(audience, str):
+            return json_error(400, "invalid_request", "audience must be a string or null")
+        with state.lock:
+            state.format, state.expires_in, state.audience = fmt, expires_in, audience
+        return flask.jsonify({"format": fmt, "expires_in": expires_in, "audience": audience})
+
+    @app.get("/test/counters")
+    def counters() -> flask.typing.ResponseReturnValue:
+        with state.lock:
+            return flask.jsonify(dict(state.counters))
+
+    @app.post("/test/counters/reset")
+    def reset_counters() -> flask.typing.ResponseReturnValue:
+        with state.lock:
+            state.counters = dict.fromkeys(COUNTED_PATHS.values(), 0)
+            return flask.jsonify(dict(state.counters))
+
+    @app.post("/test/introspection-delay")
+    def set_introspection_delay() -> flask.typing.ResponseReturnValue:
+        body = flask.request.get_json(silent=True) or {}
+        seconds = body.get("seconds", 0)
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+            return json_error(400, "invalid_request", "seconds must be a number >= 0")
+        with state.lock:
+            state.introspection_delay = float(seconds)
+        return flask.jsonify({"seconds": float(seconds)})
+
+    @app.post("/test/mint-access-token")
+    def mint_access_token() -> flask.typing.ResponseReturnValue:
+        body = flask.request.get_json(silent=True) or {}
+        given_claims = body.get("claims") or {}
+        given_header = body.get("header") or {}
+        if not isinstance(given_claims, dict) or not isinstance(given_header, dict):
+            return json_error(400, "invalid_request", "claims and header must be JSON objects")
+        alg = body.get("alg", "RS256")
+        with state.lock:
+            lifetime = state.expires_in if state.expires_in is not None else DEFAULT_EXPIRES_IN
+            audience = state.audience
+        now = int(time.time())
+        client_id = given_claims.get("client_id") or "test-client"
+        defaults = {
+            "iss": issuer(),
+            "sub": "test-user",
+            "aud": audience if audience is not None else client_id,
+            "client_id": "test-client",
+            "scope": "openid",
+            "iat": now,
+            "exp": now + lifetime,
+            "jti": secrets.token_urlsafe(16),
+        }
+        claims = {k: v for k, v in {**defaults, **given_claims}.items() if v is not None}
+        header = {k: v for k, v in {**default_jwt_header(alg), **given_header}.items() if v is not None}
+        try:
+            token = encode_jwt(header, claims, key=body.get("key", "provider"), alg=alg, secret=body.get("secret"))
+        except ValueError as error:
+            return json_error(400, "invalid_request", str(error))
+        if body.get("register"):
+            state.remember(token, claims)
+        return flask.jsonify({"token": token})
+
+    @app.put("/test/clients/<client_id>")
+    def register_fixed_client(client_id: str) -> flask.typing.ResponseReturnValue:
+        # As the mock's POST /oauth2/clients, but with the id and secret chosen
+        # by the test: from now on this client must present this secret.
+        body = flask.request.get_json(silent=True) or {}
+        secret = body.get("secret")
+        if not isinstance(secret, str) or not secret:
+            return json_error(400, "invalid_request", "secret must be a non-empty string")
+        mock_app.storage.store_client(mock_app.Client(
+            id=client_id,
+            secret=secret,
+            redirect_uris=mock_app.ClientAllowAny(),
+            allowed_scopes=mock_app.Client.SCOPES_SUPPORTED,
+            token_endpoint_auth_method=mock_app.ClientAllowAny(),
+        ))
+        return "", 204
+
+
 def make_app(**options) -> flask.Flask:
     """The provider as a Flask app; options as for `oidc_provider_mock.app`.
 
@@ -128,9 +535,11 @@ def make_app(**options) -> flask.Flask:
     with (
         mock.patch.object(mock_app, "AuthorizationCodeGrant", PkceAuthorizationCodeGrant),
         mock.patch.object(mock_app, "OpenIDCode", RotatableOpenIDCode),
+        mock.patch.object(mock_app.flask_oauth2, "AuthorizationServer", ApiAuthorizationServer),
     ):
         app = oidc_provider_mock.app(**options)
     app.config[SIGN_WITH_KID] = True
+    add_api_endpoints(app)
 
     @app.post("/test/rotate-key")
     def rotate_key() -> flask.typing.ResponseReturnValue:
@@ -146,6 +555,12 @@ def make_app(**options) -> flask.Flask:
         if flask.request.path == "/.well-known/openid-configuration" and response.is_json:
             metadata = response.get_json()
             metadata["code_challenge_methods_supported"] = ["S256"]
+            metadata["introspection_endpoint"] = issuer() + "/introspect"
+            metadata["revocation_endpoint"] = issuer() + "/revoke"
+            metadata["introspection_endpoint_auth_methods_supported"] = CLIENT_AUTH_METHODS
+            metadata["revocation_endpoint_auth_methods_supported"] = CLIENT_AUTH_METHODS
+            grants = metadata.get("grant_types_supported", [])
+            metadata["grant_types_supported"] = [*grants, "client_credentials"]
             response.set_data(flask.json.dumps(metadata))
         if flask.request.path == "/jwks" and response.is_json and not app.config[SIGN_WITH_KID]:
             keys = response.get_json()

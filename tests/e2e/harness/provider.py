@@ -1,4 +1,11 @@
-"""The test identity provider (tests/idp/provider.py) as a process."""
+"""The test identity provider (tests/idp/provider.py) as a process.
+
+Besides the login, `Provider` drives the provider's bearer-token API (see
+the docstring of tests/idp/provider.py): client credentials tokens, the
+access token format (opaque or RFC 9068 JWT), minted JWTs for the
+negative cases, revocation, the per-endpoint call counters and the
+introspection delay.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +48,72 @@ class Provider:
     def set_user(self, sub: str, claims: dict) -> None:
         """Claims the provider will put in the ID token / userinfo for `sub`."""
         r = requests.put(f"{self.issuer}/users/{sub}", json=claims, timeout=5)
+        r.raise_for_status()
+
+    def register_client(self, client_id: str, client_secret: str) -> None:
+        """From now on `client_id` must authenticate with `client_secret` (unregistered
+        ids are accepted with any secret, as oidc-provider-mock does)."""
+        r = requests.put(f"{self.issuer}/test/clients/{client_id}", json={"secret": client_secret}, timeout=5)
+        r.raise_for_status()
+
+    def client_credentials_token(self, client_id: str, client_secret: str, scope: str | None = None) -> dict:
+        """The token endpoint's answer to a client credentials grant (client_secret_basic):
+        `{"access_token", "token_type", "expires_in", "scope"?}`."""
+        form = {"grant_type": "client_credentials"}
+        if scope is not None:
+            form["scope"] = scope
+        r = requests.post(self.issuer + "/oauth2/token", data=form, auth=(client_id, client_secret), timeout=5)
+        r.raise_for_status()
+        return r.json()
+
+    def set_access_token_format(self, fmt: str, expires_in: int = 300, audience: str | None = None) -> None:
+        """Access tokens issued from now on (code and client credentials grants):
+        "opaque" or "jwt" (RFC 9068, signed with the key the JWKS publishes)."""
+        body = {"format": fmt, "expires_in": expires_in, "audience": audience}
+        r = requests.post(self.issuer + "/test/access-tokens", json=body, timeout=5)
+        r.raise_for_status()
+
+    def mint_access_token(
+        self,
+        claims: dict | None = None,
+        header: dict | None = None,
+        key: str = "provider",
+        alg: str = "RS256",
+        register: bool = False,
+        secret: str | None = None,
+    ) -> str:
+        """A JWT access token with `claims` over the defaults (a claim given as None is
+        left out) and `header` over `{"alg", "typ": "at+jwt", "kid"}`. key "provider" or
+        "foreign" (RS256); alg "none" (no signature) or "HS256" (with `secret`).
+        `register=True`: introspection knows it."""
+        body = {"claims": claims or {}, "header": header or {}, "key": key, "alg": alg, "register": register}
+        if secret is not None:
+            body["secret"] = secret
+        r = requests.post(self.issuer + "/test/mint-access-token", json=body, timeout=5)
+        r.raise_for_status()
+        return r.json()["token"]
+
+    def counters(self) -> dict:
+        """Calls received since start or the last reset:
+        `{"introspection": n, "token": n, "jwks": n, "revocation": n}`."""
+        r = requests.get(self.issuer + "/test/counters", timeout=5)
+        r.raise_for_status()
+        return r.json()
+
+    def introspection_count(self) -> int:
+        return self.counters()["introspection"]
+
+    def reset_counters(self) -> None:
+        requests.post(self.issuer + "/test/counters/reset", timeout=5).raise_for_status()
+
+    def set_introspection_delay(self, seconds: float) -> None:
+        """Every introspection call sleeps `seconds` before answering (0: none)."""
+        r = requests.post(self.issuer + "/test/introspection-delay", json={"seconds": seconds}, timeout=5)
+        r.raise_for_status()
+
+    def revoke(self, token: str, client_id: str, client_secret: str) -> None:
+        """RFC 7009 revocation: introspection answers `{"active": false}` for it from now on."""
+        r = requests.post(self.issuer + "/revoke", data={"token": token}, auth=(client_id, client_secret), timeout=5)
         r.raise_for_status()
 
     def stop(self) -> None:
