@@ -64,12 +64,19 @@ class EchoHandler(BaseHTTPRequestHandler):
         sys.stderr.write("echo: " + (fmt % args) + "\n")
 
 
+class EchoServer(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: with more concurrent requests
+    # from nginx the kernel drops connection attempts, each retried after 1 s,
+    # which looks like a 1 s stall of the system under test.
+    request_queue_size = 128
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="echo upstream")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log", required=True)
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), EchoHandler)
+    server = EchoServer(("127.0.0.1", args.port), EchoHandler)
     server.daemon_threads = True
     server.log_path = args.log
     server.log_lock = threading.Lock()

@@ -85,7 +85,8 @@ def make_config(
     public_url: str,
     issuer: str,
     store: str = "memory",
-    memcached_address: str | None = None,
+    memcached_address: str | list[str] | None = None,
+    memcached_options: dict | None = None,
     inactivity_timeout: str = "1h",
     max_lifetime: str = "8h",
     log_level: str = "debug",
@@ -98,10 +99,12 @@ def make_config(
         "max_lifetime": max_lifetime,
     }
     if store == "memcached":
+        servers = memcached_address if isinstance(memcached_address, list) else [memcached_address]
         session["memcached"] = {
-            "servers": [memcached_address],
+            "servers": servers,
             "connect_timeout": "500ms",
             "timeout": "500ms",
+            **(memcached_options or {}),
         }
     config = {
         "listen": f"unix:{socket_path}",

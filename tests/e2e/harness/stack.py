@@ -33,6 +33,10 @@ class StackOptions:
     provider_port: int | None = None
     fastcgi_keep_conn: bool = False  # nginx keeps FastCGI connections to oidc-fcgi open (keepalive 2)
     extra_config: dict = field(default_factory=dict)
+    # memcached store: how many servers (stack.memcacheds; stack.memcached is the
+    # first), and settings merged into session.memcached (timeout, retry_interval…).
+    memcached_servers: int = 1
+    memcached_options: dict = field(default_factory=dict)
     keep_logs: bool = False  # keep the temp dir (logs, configs) after stop; also OIDC_FCGI_KEEP_LOGS=1
     # The `partner` provider reached through a FaultProxy (stack.proxy) that can
     # hang chosen paths; these hang from the start.
@@ -54,7 +58,9 @@ class Stack:
         # Keep the temp dir after stop; set on failure too (conftest, start()).
         self.keep_workdir = self.options.keep_logs
         os.chmod(self.socket_dir, 0o755)
-        self.memcached = Memcached(self.workdir) if self.options.store == "memcached" else None
+        count = self.options.memcached_servers if self.options.store == "memcached" else 0
+        self.memcacheds = [Memcached(self.workdir, name="memcached" if i == 0 else f"memcached-{i + 1}") for i in range(count)]
+        self.memcached = self.memcacheds[0] if self.memcacheds else None
         self.provider = Provider(self.workdir, self.options.provider_port)
         self.upstream = EchoUpstream(self.workdir)
         self.proxy = FaultProxy(self.provider.port) if self.options.partner_via_proxy else None
@@ -71,7 +77,8 @@ class Stack:
             public_url=self.nginx.url,
             issuer=self.provider.issuer,
             store=self.options.store,
-            memcached_address=self.memcached.address if self.memcached else None,
+            memcached_address=[m.address for m in self.memcacheds] if self.memcacheds else None,
+            memcached_options=self.options.memcached_options,
             inactivity_timeout=self.options.inactivity_timeout,
             max_lifetime=self.options.max_lifetime,
             log_level=self.options.log_level,
@@ -86,7 +93,7 @@ class Stack:
         return self.nginx.url
 
     def processes(self) -> list[ManagedProcess]:
-        parts = [self.memcached, self.provider, self.upstream, self.oidc, self.nginx]
+        parts = [*self.memcacheds, self.provider, self.upstream, self.oidc, self.nginx]
         return [p.process for p in parts if p is not None and p.process is not None]
 
     def start(self) -> "Stack":
@@ -95,8 +102,8 @@ class Stack:
             if self.options.start_provider:
                 self.provider.start()
             self.upstream.start()
-            if self.memcached:
-                self.memcached.start()
+            for memcached in self.memcacheds:
+                memcached.start()
             if self.proxy:
                 self.proxy.hang(*self.options.proxy_hangs)
                 self.proxy.start()
@@ -119,7 +126,7 @@ class Stack:
         return tuple(p["name"] for p in self.oidc_config["providers"])
 
     def stop(self) -> None:
-        for part in (self.nginx, self.oidc, self.upstream, self.proxy, self.provider, self.memcached):
+        for part in (self.nginx, self.oidc, self.upstream, self.proxy, self.provider, *self.memcacheds):
             if part is not None:
                 try:
                     part.stop()
