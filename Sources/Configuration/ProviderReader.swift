@@ -66,16 +66,58 @@ struct ProviderReader {
             let jwks = metadata.string("jwks_uri", required: true)
             let userinfo = metadata.string("userinfo_endpoint")
             let endSession = metadata.string("end_session_endpoint")
+            let introspection = metadata.string("introspection_endpoint")
             metadata.finish()
             if let issuer, let authorization, let token, let jwks {
                 staticMetadata = ProviderMetadata(issuer: issuer, authorizationEndpoint: authorization, tokenEndpoint: token,
-                                                  userinfoEndpoint: userinfo, jwksURI: jwks, endSessionEndpoint: endSession)
+                                                  userinfoEndpoint: userinfo, jwksURI: jwks, endSessionEndpoint: endSession,
+                                                  introspectionEndpoint: introspection)
             }
         }
+        let api = readAPI()
         guard let issuer, let clientID, let secret, let auth else { return nil }
         return ProviderSettings(
             name: name, issuer: issuer, clientID: clientID, clientSecret: secret, clientAuthentication: auth, scopes: scopes,
             userClaim: userClaim, allowedAlgorithms: algorithms, staticMetadata: staticMetadata, extraAuthorizationParameters: extra,
-            metadataRefreshSeconds: refresh)
+            metadataRefreshSeconds: refresh, api: api)
+    }
+
+    /// `api:` — how this provider's bearer tokens are checked.
+    private func readAPI() -> AccessTokenSettings {
+        var api = AccessTokenSettings()
+        guard let section = reader.object("api") else { return api }
+        if let text = section.string("validation") {
+            api.validation = AccessTokenSettings.Validation(rawValue: text)
+            if api.validation == nil {
+                section.problem("validation", "must be introspection, jwt or jwt-then-introspection, got \"\(text)\"")
+            }
+        }
+        if section.has("audiences") {
+            let audiences = section.stringList("audiences", default: [])
+            if audiences.isEmpty || audiences.contains(where: \.isEmpty) { section.problem("audiences", "list at least one non-empty audience") }
+            api.audiences = audiences
+        }
+        api.requireTyp = section.bool("require_typ", default: false)
+        if section.has("signing_algs") {
+            var algorithms: Set<JWSAlgorithm> = []
+            for (index, text) in section.stringList("signing_algs", default: []).enumerated() {
+                if text.lowercased() == "none" {
+                    section.problem("signing_algs[\(index)]", "none is never accepted: unsigned tokens prove nothing")
+                } else if let alg = JWSAlgorithm(rawValue: text), !alg.isSymmetric {
+                    algorithms.insert(alg)
+                } else if let alg = JWSAlgorithm(rawValue: text) {
+                    section.problem("signing_algs[\(index)]", "\(alg.rawValue) is not accepted for access tokens: it rests on a shared secret, not the provider's published keys")
+                } else {
+                    section.problem("signing_algs[\(index)]", "unknown algorithm \"\(text)\"; use one of \(JWSAlgorithm.allCases.filter { !$0.isSymmetric }.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
+            if algorithms.isEmpty { section.problem("signing_algs", "list at least one asymmetric algorithm") }
+            api.signingAlgorithms = algorithms
+        }
+        api.maxTokenBytes = section.integer("max_token_bytes", default: 8192, range: 256...65536)
+        api.cacheMaxSeconds = section.durationSeconds("cache_max", default: 300, range: 1...86400)
+        api.cacheInactiveSeconds = section.durationSeconds("cache_inactive", default: 30, range: 1...3600)
+        section.finish()
+        return api
     }
 }

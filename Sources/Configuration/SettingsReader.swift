@@ -77,11 +77,12 @@ struct SettingsReader {
         let login = readLogin()
         let headers = readHeaders()
         let providers = readProviders()
+        let api = readAPI(flightWaitMilliseconds: Int(timeout))
 
         guard let listen, let socketMode, let logLevel, let origin, let sessionSettings, let store, let providers else { return nil }
         let settings = Settings(
             publicOrigin: origin, redirectPath: redirectPath, clockSkewSeconds: clockSkew, cookie: cookie,
-            session: sessionSettings, login: login, providers: providers, headers: headers, allowedReturnOrigins: allowedReturnOrigins)
+            session: sessionSettings, login: login, providers: providers, headers: headers, allowedReturnOrigins: allowedReturnOrigins, api: api)
         return ServiceConfiguration(
             listen: listen, socketMode: socketMode, workers: workers, logLevel: logLevel,
             httpConnectTimeoutMs: Int(connectTimeout), httpTimeoutMs: Int(timeout), caFile: caFile, httpMaxConcurrent: maxConcurrent,
@@ -188,6 +189,12 @@ struct SettingsReader {
         if Self.isToken(userHeader), let name = HeaderName(validating: userHeader) { headers.userHeader = name } else {
             section.problem("user", "must be a header name, got \"\(userHeader)\"")
         }
+        for (key, keyPath) in [("client_id", \HeaderSettings.clientIDHeader), ("scope", \HeaderSettings.scopeHeader)] {
+            let text = section.string(key, default: headers[keyPath: keyPath].text)!
+            if Self.isToken(text), let name = HeaderName(validating: text) { headers[keyPath: keyPath] = name } else {
+                section.problem(key, "must be a header name, got \"\(text)\"")
+            }
+        }
         let encoding = section.string("encoding", default: "percent")!
         if let value = HeaderSettings.Encoding(rawValue: encoding) { headers.encoding = value } else {
             section.problem("encoding", "must be percent, base64url or raw, got \"\(encoding)\"")
@@ -213,6 +220,19 @@ struct SettingsReader {
         }
         section.finish()
         return headers
+    }
+
+    /// `api:` — what every API location shares. Requests waiting on another's introspection
+    /// of the same token wait at most the HTTP timeout.
+    private func readAPI(flightWaitMilliseconds: Int) -> APISettings {
+        var api = APISettings(flightWaitMilliseconds: flightWaitMilliseconds)
+        guard let section = reader.object("api") else { return api }
+        api.realm = section.string("realm", default: api.realm)!
+        if api.realm.isEmpty || api.realm.utf8.count > 128 || api.realm.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            section.problem("realm", "must be 1-128 characters without quotes, backslashes or control characters (it is sent in WWW-Authenticate)")
+        }
+        section.finish()
+        return api
     }
 
     private func readProviders() -> [ProviderSettings]? {

@@ -10,11 +10,13 @@ public struct ProviderMetadata: Sendable, Equatable {
     public var endSessionEndpoint: String?
     public var idTokenSigningAlgorithms: [String]
     public var codeChallengeMethods: [String]?
+    /// RFC 7662 token introspection, for opaque access tokens.
+    public var introspectionEndpoint: String?
 
     public init(
         issuer: String, authorizationEndpoint: String, tokenEndpoint: String, userinfoEndpoint: String? = nil,
         jwksURI: String, endSessionEndpoint: String? = nil, idTokenSigningAlgorithms: [String] = ["RS256"],
-        codeChallengeMethods: [String]? = nil
+        codeChallengeMethods: [String]? = nil, introspectionEndpoint: String? = nil
     ) {
         self.issuer = issuer
         self.authorizationEndpoint = authorizationEndpoint
@@ -24,6 +26,7 @@ public struct ProviderMetadata: Sendable, Equatable {
         self.endSessionEndpoint = endSessionEndpoint
         self.idTokenSigningAlgorithms = idTokenSigningAlgorithms
         self.codeChallengeMethods = codeChallengeMethods
+        self.introspectionEndpoint = introspectionEndpoint
     }
 
     /// Reads a discovery document and checks it belongs to `expectedIssuer` (Discovery §4.3).
@@ -49,7 +52,8 @@ public struct ProviderMetadata: Sendable, Equatable {
             jwksURI: try required("jwks_uri"),
             endSessionEndpoint: json["end_session_endpoint"]?.stringValue,
             idTokenSigningAlgorithms: json["id_token_signing_alg_values_supported"]?.arrayValue?.compactMap(\.stringValue) ?? ["RS256"],
-            codeChallengeMethods: json["code_challenge_methods_supported"]?.arrayValue?.compactMap(\.stringValue)
+            codeChallengeMethods: json["code_challenge_methods_supported"]?.arrayValue?.compactMap(\.stringValue),
+            introspectionEndpoint: json["introspection_endpoint"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 

@@ -22,13 +22,15 @@ public struct ProviderSettings: Sendable {
     public var extraAuthorizationParameters: [(name: String, value: String)]
     /// How long fetched metadata and keys are trusted before they are fetched again.
     public var metadataRefreshSeconds: Int64
+    /// How bearer tokens from this provider are checked (`api:`).
+    public var api: AccessTokenSettings
 
     public init(
         name: String, issuer: String, clientID: String, clientSecret: String,
         clientAuthentication: ClientAuthentication = .clientSecretBasic, scopes: [String] = ["openid"],
         userClaim: String = "sub", allowedAlgorithms: Set<JWSAlgorithm> = ProviderSettings.defaultAlgorithms,
         staticMetadata: ProviderMetadata? = nil, extraAuthorizationParameters: [(name: String, value: String)] = [],
-        metadataRefreshSeconds: Int64 = 3600
+        metadataRefreshSeconds: Int64 = 3600, api: AccessTokenSettings = AccessTokenSettings()
     ) {
         self.name = name
         self.issuer = issuer
@@ -41,6 +43,7 @@ public struct ProviderSettings: Sendable {
         self.staticMetadata = staticMetadata
         self.extraAuthorizationParameters = extraAuthorizationParameters
         self.metadataRefreshSeconds = metadataRefreshSeconds
+        self.api = api
     }
 
     /// Asymmetric algorithms by default; HS* only when configured, as they rest on the client secret.

@@ -11,11 +11,14 @@ public struct Settings: Sendable {
     public var headers: HeaderSettings
     /// Extra origins a return or post-logout URL may point to.
     public var allowedReturnOrigins: [Origin]
+    /// Bearer token settings shared by every API location.
+    public var api: APISettings
 
     public init(
         publicOrigin: Origin, redirectPath: String = "/oidc/callback", clockSkewSeconds: Int64 = 60,
         cookie: CookieSettings = CookieSettings(), session: SessionSettings, login: LoginSettings = LoginSettings(),
-        providers: [ProviderSettings], headers: HeaderSettings = HeaderSettings(), allowedReturnOrigins: [Origin] = []
+        providers: [ProviderSettings], headers: HeaderSettings = HeaderSettings(), allowedReturnOrigins: [Origin] = [],
+        api: APISettings = APISettings()
     ) {
         self.publicOrigin = publicOrigin
         self.redirectPath = redirectPath
@@ -26,6 +29,7 @@ public struct Settings: Sendable {
         self.providers = providers
         self.headers = headers
         self.allowedReturnOrigins = allowedReturnOrigins
+        self.api = api
     }
 
     /// The redirect URI registered at the provider.
@@ -92,6 +96,10 @@ public struct HeaderSettings: Sendable {
     public var userHeader: HeaderName
     /// Header name → claim name, in configuration order.
     public var claimHeaders: [(header: HeaderName, claim: String)]
+    /// API answers: the header carrying the token's `client_id`.
+    public var clientIDHeader: HeaderName
+    /// API answers: the header carrying the token's scopes, space-separated.
+    public var scopeHeader: HeaderName
     public var encoding: Encoding
     /// The longest value one identity header may carry (after encoding).
     public var maxValueBytes: Int
@@ -100,8 +108,11 @@ public struct HeaderSettings: Sendable {
     public var maxTotalBytes: Int
 
     public init(userHeader: HeaderName = "X-Remote-User", claimHeaders: [(header: HeaderName, claim: String)] = [], encoding: Encoding = .percent,
-                maxValueBytes: Int = 4096, maxTotalBytes: Int = 16384) {
+                maxValueBytes: Int = 4096, maxTotalBytes: Int = 16384,
+                clientIDHeader: HeaderName = "X-Remote-Client-Id", scopeHeader: HeaderName = "X-Remote-Scope") {
         self.userHeader = userHeader
+        self.clientIDHeader = clientIDHeader
+        self.scopeHeader = scopeHeader
         self.claimHeaders = claimHeaders
         self.encoding = encoding
         self.maxValueBytes = maxValueBytes

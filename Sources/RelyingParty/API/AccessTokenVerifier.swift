@@ -1,0 +1,109 @@
+import Logging
+
+/// Decides whether a bearer token is a valid access token of a provider, and whose:
+/// locally as a JWT, or by introspection with the result cached and the call made
+/// once per token however many requests carry it at the same moment.
+///
+/// Fails closed: a provider that cannot answer is an error (503), never an allow;
+/// a cache that cannot be read or written only costs a live check.
+public struct AccessTokenVerifier: Sendable {
+    private let providers: ProviderDirectory
+    private let keyVerifier: RotatingKeyVerifier
+    private let introspection: IntrospectionClient
+    private let cache: AccessTokenCache
+    private let flights: SingleFlight<Result<IntrospectionClient.Answer, AccessTokenError>>
+    private let clock: any WallClock
+    private let clockSkewSeconds: Int64
+    private let flightWaitMilliseconds: Int
+    /// Claims kept in the identity (and the cache) for the identity headers.
+    private let headerClaims: Set<String>
+    private let logger: Logger
+    private let jwt = JWTAccessTokenValidator()
+
+    public init(providers: ProviderDirectory, keyVerifier: RotatingKeyVerifier, http: any HTTPTransport, cache: AccessTokenCache,
+                clock: any WallClock, clockSkewSeconds: Int64, flightWaitMilliseconds: Int, headerClaims: Set<String>, logger: Logger) {
+        self.providers = providers
+        self.keyVerifier = keyVerifier
+        introspection = IntrospectionClient(http: http)
+        self.cache = cache
+        flights = SingleFlight()
+        self.clock = clock
+        self.clockSkewSeconds = clockSkewSeconds
+        self.flightWaitMilliseconds = flightWaitMilliseconds
+        self.headerClaims = headerClaims
+        self.logger = logger
+    }
+
+    public func verify(_ token: String, provider: ProviderSettings) throws(AccessTokenError) -> AccessTokenIdentity {
+        guard token.utf8.count <= provider.api.maxTokenBytes else {
+            throw .tooLarge(bytes: token.utf8.count, limit: provider.api.maxTokenBytes)
+        }
+        let snapshot: ProviderDirectory.Snapshot
+        do { snapshot = try providers.snapshot(for: provider) } catch { throw .providerUnavailable(error) }
+        let expected = AccessTokenExpectations(
+            issuer: snapshot.metadata.issuer, audiences: provider.acceptedAudiences, allowedAlgorithms: provider.accessTokenAlgorithms,
+            requireTyp: provider.api.requireTyp, clockSkewSeconds: clockSkewSeconds, now: clock.now(),
+            keepClaims: headerClaims.union([provider.userClaim]))
+        switch provider.accessTokenValidation(metadata: snapshot.metadata) {
+        case .jwt:
+            guard JWTAccessTokenValidator.looksLikeJWT(token) else { throw .notJWT }
+            return try validateJWT(token, provider: provider, snapshot: snapshot, expected: expected)
+        case .jwtThenIntrospection where JWTAccessTokenValidator.looksLikeJWT(token):
+            return try validateJWT(token, provider: provider, snapshot: snapshot, expected: expected)
+        case .jwtThenIntrospection, .introspection:
+            guard let endpoint = snapshot.metadata.introspectionEndpoint else { throw .introspectionNotAvailable }
+            return try introspect(token, endpoint: endpoint, provider: provider, expected: expected)
+        }
+    }
+
+    private func validateJWT(_ token: String, provider: ProviderSettings, snapshot: ProviderDirectory.Snapshot,
+                             expected: AccessTokenExpectations) throws(AccessTokenError) -> AccessTokenIdentity {
+        try keyVerifier.verify(token, provider: provider, snapshot: snapshot) { keys throws(AccessTokenError) in
+            try jwt.validate(token, keys: keys, expecting: expected)
+        }
+    }
+
+    private func introspect(_ token: String, endpoint: String, provider: ProviderSettings,
+                            expected: AccessTokenExpectations) throws(AccessTokenError) -> AccessTokenIdentity {
+        let key = AccessTokenCache.key(for: token, provider: provider.name)
+        let cached: AccessTokenCache.Entry?
+        do { cached = try cache.lookup(key) } catch {
+            logger.warning("cannot read the introspection cache; checking the token with the provider", metadata: ["reason": "\(error)"])
+            cached = nil
+        }
+        switch cached {
+        case .active(let identity)?: return identity
+        case .inactive?: throw .inactive
+        case nil: break
+        }
+        let outcome = flights.run(key: key, timeoutMilliseconds: flightWaitMilliseconds) { () -> Result<IntrospectionClient.Answer, AccessTokenError> in
+            let answer: IntrospectionClient.Answer
+            do throws(AccessTokenError) {
+                answer = try introspection.introspect(token, endpoint: endpoint, provider: provider, expecting: expected)
+            } catch {
+                return .failure(error)
+            }
+            let entry: AccessTokenCache.Entry
+            switch answer {
+            case .active(let identity): entry = .active(identity)
+            case .inactive: entry = .inactive
+            }
+            do {
+                try cache.save(entry, key: key, maxSeconds: provider.api.cacheMaxSeconds, inactiveSeconds: provider.api.cacheInactiveSeconds)
+            } catch {
+                logger.warning("cannot write the introspection cache; the next request checks the token again", metadata: ["reason": "\(error)"])
+            }
+            return .success(answer)
+        }
+        let result: Result<IntrospectionClient.Answer, AccessTokenError>
+        switch outcome {
+        case .led(let value), .shared(let value): result = value
+        case .timedOut: throw .waitTimedOut(milliseconds: flightWaitMilliseconds)
+        }
+        switch result {
+        case .success(.active(let identity)): return identity
+        case .success(.inactive(let why)): throw why
+        case .failure(let error): throw error
+        }
+    }
+}
