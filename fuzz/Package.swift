@@ -5,6 +5,7 @@ import PackageDescription
 // them with scripts/fuzz; each target has its seed corpus in corpus/<target>/.
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-cookie-header", [.product(name: "RelyingParty", package: "oidc-fcgi")]),
+    ("fuzz-authorization-header", [.product(name: "RelyingParty", package: "oidc-fcgi")]),
     ("fuzz-fastcgi-params", [.product(name: "FastCGIServer", package: "oidc-fcgi"), .product(name: "RelyingParty", package: "oidc-fcgi")]),
     ("fuzz-form-encoding", [.product(name: "RelyingParty", package: "oidc-fcgi")]),
     ("fuzz-jws-compact", [.product(name: "JOSE", package: "oidc-fcgi")]),
