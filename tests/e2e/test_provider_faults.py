@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from harness.fault_proxy import DISCOVERY, JWKS, TOKEN
+from harness.load import BackgroundLoad
 from harness.login import authorize_at_provider, browser, get, is_redirect_to, location, sets_session_cookie, start_login
 from harness.stack import Stack, StackOptions
 
@@ -50,18 +51,15 @@ def store(request):
     return request
 
 
-class ValidSessionLoad:
+class ValidSessionLoad(BackgroundLoad):
     """Threads asking for a protected page with valid sessions of `main` until stopped;
     records each answer's status, user and latency."""
 
     def __init__(self, stack: Stack, users: list[tuple[str, requests.Session]], threads: int = 4) -> None:
+        super().__init__(threads)
         self.stack = stack
         self.users = users
-        self.threads = threads
         self.results: list[tuple[str, int, str | None, float]] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._workers: list[threading.Thread] = []
 
     def _run(self, index: int) -> None:
         sub, original = self.users[index % len(self.users)]
@@ -79,18 +77,6 @@ class ValidSessionLoad:
                 status, user = -1, repr(error)
             with self._lock:
                 self.results.append((sub, status, user, time.monotonic() - started))
-
-    def __enter__(self) -> "ValidSessionLoad":
-        for i in range(self.threads):
-            thread = threading.Thread(target=self._run, args=(i,), daemon=True)
-            thread.start()
-            self._workers.append(thread)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        for thread in self._workers:
-            thread.join(15)
 
     def check(self, minimum: int) -> str:
         """Every answer a prompt 200 for the right user, and at least `minimum` of them."""

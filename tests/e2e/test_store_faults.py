@@ -20,7 +20,6 @@ import hashlib
 import re
 import socket
 import statistics
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from harness.login import (
     set_cookie_headers,
     session_cookie,
 )
+from harness.load import BackgroundLoad
 from harness.memcached import Memcached
 from harness.oidc_fcgi import SESSION_COOKIE, STATE_COOKIE_PREFIX
 from harness.stack import Stack, StackOptions
@@ -149,16 +149,14 @@ def ask_raw(session: requests.Session, url: str) -> requests.Response:
     return session.get(url, allow_redirects=False, timeout=10)
 
 
-class Load:
+class Load(BackgroundLoad):
     """`threads` browser tabs asking for a protected page with the sessions of
     `users` (tab i uses user i mod n), as fast as they are answered, until stopped."""
 
     def __init__(self, stack: Stack, users: list[User], threads: int) -> None:
-        self.stack, self.users, self.threads = stack, users, threads
+        super().__init__(threads)
+        self.stack, self.users = stack, users
         self.answers: list[Answer] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._workers: list[threading.Thread] = []
 
     def _run(self, index: int) -> None:
         user = self.users[index % len(self.users)]
@@ -169,19 +167,6 @@ class Load:
             answer = ask(tab, url, user.sub)
             with self._lock:
                 self.answers.append(answer)
-
-    def __enter__(self) -> "Load":
-        for i in range(self.threads):
-            thread = threading.Thread(target=self._run, args=(i,), daemon=True)
-            thread.start()
-            self._workers.append(thread)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        for thread in self._workers:
-            thread.join(15)
-        assert not any(t.is_alive() for t in self._workers), "a load thread did not finish"
 
     def snapshot(self) -> list[Answer]:
         with self._lock:
