@@ -168,18 +168,13 @@ public final class FastCGIServer: Sendable {
             // Closing without libfcgi's lingering read, which a client that
             // keeps sending could stretch without end.
             request.detached = 1
-            deadlines.arm(index, fd: fd, milliseconds: options.readTimeoutMilliseconds)
-            let accepted = FCGX_Accept_r(&request)
-            deadlines.disarm(index)
+            let accepted = withReadDeadline(index, fd: fd) { FCGX_Accept_r(&request) }
             // Negative: libfcgi found no complete request (closed, timed out or
             // malformed), closed its descriptor and could not accept another.
             guard accepted >= 0 else { break }
             // libfcgi ends the parameters at a read error as if they were
             // complete; such a request is cut short, not served.
-            if let input = request.in, FCGX_GetError(input) != 0 {
-                logger.info("FastCGI request parameters not received in time; request dropped")
-                dropUnanswered(&request, fd: fd)
-            } else {
+            if !droppedIfCutShort(&request, fd: fd, part: "parameters", uri: nil) {
                 serve(&request, index: index, fd: fd)
             }
             request.detached = 1
@@ -208,27 +203,34 @@ public final class FastCGIServer: Sendable {
         }
     }
 
-    /// Ends a request that did not arrive whole with no answer at all: the
-    /// socket is shut down first, so the FCGX_Finish_r that follows cannot
-    /// send an END_REQUEST the web server would take for an empty answer.
-    private func dropUnanswered(_ request: inout FCGX_Request, fd: Int32) {
+    /// Runs one read from the web server under the read timeout.
+    private func withReadDeadline<T>(_ index: Int, fd: Int32, _ read: () -> T) -> T {
+        deadlines.arm(index, fd: fd, milliseconds: options.readTimeoutMilliseconds)
+        defer { deadlines.disarm(index) }
+        return read()
+    }
+
+    /// When the request's input stream failed (timed out, connection gone),
+    /// ends the request with no answer at all and returns true. The socket is
+    /// shut down first, so the FCGX_Finish_r that follows cannot send an
+    /// END_REQUEST the web server would take for an empty answer.
+    private func droppedIfCutShort(_ request: inout FCGX_Request, fd: Int32, part: String, uri: String?) -> Bool {
+        guard let input = request.in, FCGX_GetError(input) != 0 else { return false }
+        var metadata: Logger.Metadata = [:]
+        if let uri { metadata["uri"] = "\(uri)" }
+        logger.info("FastCGI request \(part) not received in time; request dropped", metadata: metadata)
         shutdown(fd, Int32(SHUT_RDWR))
         request.keepConnection = 0
+        return true
     }
 
     private func serve(_ request: inout FCGX_Request, index: Int, fd: Int32) {
         var params = FastCGIParameters.dictionary(from: request.envp)
         if request.role == FCGI_AUTHORIZER { params["FCGI_ROLE"] = "AUTHORIZER" }
-        deadlines.arm(index, fd: fd, milliseconds: options.readTimeoutMilliseconds)
-        let body = readBody(request.in, contentLength: Int(params["CONTENT_LENGTH"] ?? "") ?? 0)
-        deadlines.disarm(index)
-        // A body cut short (timed out, connection gone) is not answered:
-        // the handler would act on part of what the client sent.
-        if let input = request.in, FCGX_GetError(input) != 0 {
-            logger.info("FastCGI request body not received in time; request dropped", metadata: ["uri": "\(params["REQUEST_URI"] ?? "")"])
-            dropUnanswered(&request, fd: fd)
-            return
-        }
+        let input = request.in
+        let body = withReadDeadline(index, fd: fd) { readBody(input, contentLength: Int(params["CONTENT_LENGTH"] ?? "") ?? 0) }
+        // A body cut short is not answered: the handler would act on part of what the client sent.
+        if droppedIfCutShort(&request, fd: fd, part: "body", uri: params["REQUEST_URI"] ?? "") { return }
         let response = responder(Request(params: params, body: body))
         var out = ResponseEncoding.headerBlock(response)
         out += response.body
@@ -237,9 +239,7 @@ public final class FastCGIServer: Sendable {
                 _ = FCGX_PutStr($0, Int32(buffer.count), request.out)
             }
         }
-        deadlines.arm(index, fd: fd, milliseconds: options.readTimeoutMilliseconds)
-        finishInput(&request)
-        deadlines.disarm(index)
+        withReadDeadline(index, fd: fd) { finishInput(&request) }
     }
 
     /// On a kept-alive connection (FCGI_KEEP_CONN) the next request follows
