@@ -403,18 +403,26 @@ def add_api_endpoints(app: flask.Flask) -> None:
             with state.lock:
                 state.counters[name] += 1
 
+    def authenticated_token(endpoint: str):
+        """The `token` form parameter of a client-authenticated call to
+        `endpoint`, or the error answer (401 for the client, 400 without a token)."""
+        _client, failure = authenticate_api_client(endpoint)
+        if failure is not None:
+            return None, failure
+        token = flask.request.form.get("token")
+        if not token:
+            return None, json_error(400, "invalid_request", "missing 'token'")
+        return token, None
+
     @app.post("/introspect")
     def introspect() -> flask.typing.ResponseReturnValue:
         with state.lock:
             delay = state.introspection_delay
         if delay > 0:
             time.sleep(delay)
-        client, failure = authenticate_api_client("introspection")
+        token, failure = authenticated_token("introspection")
         if failure is not None:
             return failure
-        token = flask.request.form.get("token")
-        if not token:
-            return json_error(400, "invalid_request", "missing 'token'")
         claims = state.lookup_active(token)
         if claims is None:
             return flask.jsonify({"active": False})
@@ -424,12 +432,9 @@ def add_api_endpoints(app: flask.Flask) -> None:
 
     @app.post("/revoke")
     def revoke() -> flask.typing.ResponseReturnValue:
-        client, failure = authenticate_api_client("revocation")
+        token, failure = authenticated_token("revocation")
         if failure is not None:
             return failure
-        token = flask.request.form.get("token")
-        if not token:
-            return json_error(400, "invalid_request", "missing 'token'")
         with state.lock:
             state.revoked.add(token)
         # Also gone for the mock: /userinfo and the refresh grant refuse it.
