@@ -22,13 +22,7 @@ struct AccessTokenClaims {
     func audiences() throws(AccessTokenError) -> [String] {
         guard let value = values["aud"], value != .null else { return [] }
         if let single = value.stringValue { return [single] }
-        guard let array = value.arrayValue else { throw .invalidClaim("aud") }
-        var out: [String] = []
-        for element in array {
-            guard let text = element.stringValue else { throw .invalidClaim("aud") }
-            out.append(text)
-        }
-        return out
+        return try strings(value, claim: "aud")
     }
 
     /// `scope` (a space-separated string), else `scp` (a string or an array, as some providers send).
@@ -36,10 +30,15 @@ struct AccessTokenClaims {
         if let scope = try optionalString("scope") { return scope.split(separator: " ").map(String.init) }
         guard let scp = values["scp"], scp != .null else { return [] }
         if let text = scp.stringValue { return text.split(separator: " ").map(String.init) }
-        guard let array = scp.arrayValue else { throw .invalidClaim("scp") }
+        return try strings(scp, claim: "scp")
+    }
+
+    /// An array claim whose every element must be a string.
+    private func strings(_ value: JSONValue, claim: String) throws(AccessTokenError) -> [String] {
+        guard let array = value.arrayValue else { throw .invalidClaim(claim) }
         var out: [String] = []
         for element in array {
-            guard let text = element.stringValue else { throw .invalidClaim("scp") }
+            guard let text = element.stringValue else { throw .invalidClaim(claim) }
             out.append(text)
         }
         return out
