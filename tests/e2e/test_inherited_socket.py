@@ -12,7 +12,7 @@ import pytest
 
 from harness.fastcgi_client import FastCGIConnection, cgi_params
 from harness.login import NAVIGATION_HEADERS
-from harness.oidc_fcgi import write_config
+from harness.oidc_fcgi import wait_metadata_loaded, write_config
 from harness.ports import can_connect_unix
 from harness.process import ManagedProcess
 
@@ -32,6 +32,8 @@ def spawned(stack, oidc_fcgi_bin, tmp_path):
     process = ManagedProcess("spawn-fcgi oidc-fcgi", argv, tmp_path / "logs" / "spawned.log").start()
     try:
         process.wait_ready(lambda: can_connect_unix(str(socket_path)), 10, f"listening on {socket_path}")
+        # spawn-fcgi makes the socket before oidc-fcgi runs: wait for oidc-fcgi itself.
+        wait_metadata_loaded(process, [p["name"] for p in config["providers"]], 10)
         yield process, socket_path
     finally:
         process.stop(timeout=10)

@@ -26,6 +26,17 @@ PARTNER_CLIENT_ID = "e2e-partner-client"
 METADATA_LOADED = "loaded provider metadata"
 
 
+def wait_metadata_loaded(process, providers, timeout: float, log_offset: int = 0) -> None:
+    """Waits until `process` has logged the metadata of every named provider as
+    loaded: before that, logins are answered 503 by design."""
+
+    def loaded() -> bool:
+        lines = [line for line in process.log_text()[log_offset:].splitlines() if METADATA_LOADED in line]
+        return all(any(f"provider={name}" in line for line in lines) for name in providers)
+
+    process.wait_ready(loaded, timeout, f"done loading the metadata of {', '.join(providers)}")
+
+
 def binary_path() -> Path:
     """$OIDC_FCGI_BIN, else the newest build found in the repository."""
     env = os.environ.get("OIDC_FCGI_BIN")
@@ -180,11 +191,7 @@ class OidcFcgi:
         process.start()
         process.wait_ready(lambda: can_connect_unix(str(self.socket_path)), timeout, f"listening on {self.socket_path}")
         if await_metadata:
-            def loaded() -> bool:
-                lines = [line for line in process.log_text()[log_offset:].splitlines() if METADATA_LOADED in line]
-                return all(any(f"provider={name}" in line for line in lines) for name in await_metadata)
-
-            process.wait_ready(loaded, timeout, f"done loading the metadata of {', '.join(await_metadata)}")
+            wait_metadata_loaded(process, await_metadata, timeout, log_offset)
         return self
 
     def stop(self) -> int | None:
