@@ -25,6 +25,11 @@ struct AuthHandler: Sendable {
         logger = context.logger
     }
 
+    /// 403 with the body the include files' error location shows.
+    static let identityNotPassable = Response(status: 403, headers: [
+        Response.Header(BearerChallenge.errorBodyHeader, #"{"error":"access_denied","error_description":"Your sign-in cannot be passed on to this site"}"#),
+    ])
+
     func handle(_ request: Request) -> Response {
         let cookieHeader = request.header("Cookie") ?? ""
         let cookies = CookieHeader.values(named: sessionCookie.text, in: cookieHeader)
@@ -57,7 +62,7 @@ struct AuthHandler: Sendable {
         var answer: IdentityHeaders.Answer
         do { answer = try identityHeaders.headers(for: session) } catch {
             logger.warning("\(error)", metadata: ["user": "\(session.user.prefix(64))"])
-            return Response(status: 403)
+            return Self.identityNotPassable
         }
         for (header, bytes) in answer.omitted {
             logger.debug("identity header sent empty: its value does not fit", metadata: ["header": "\(header)", "bytes": "\(bytes)"])
@@ -65,7 +70,7 @@ struct AuthHandler: Sendable {
         guard let upstreamCookie = upstreamCookies.filter(cookieHeader) else {
             logger.warning("the request's Cookie header is too large to hand to the application; denying",
                            metadata: ["bytes": "\(cookieHeader.utf8.count)", "limit": "\(UpstreamCookies.maxBytes)"])
-            return Response(status: 403)
+            return Self.identityNotPassable
         }
         if !upstreamCookie.isEmpty {
             answer.headers.append(Response.Header(Self.upstreamCookieHeader, upstreamCookie))

@@ -10,7 +10,7 @@ struct LoginHandler: Sendable {
     func handle(_ request: Request) -> Response {
         guard RequestClassifier.isNavigation(request) else {
             return ErrorPage.response(status: 401, title: "unauthenticated", message: "Log in first: this request needs a session.", for: request,
-                                      headers: [Response.Header(.wwwAuthenticate, "Bearer")])
+                                      headers: [Response.Header(.wwwAuthenticate, "Bearer realm=\"\(context.settings.api.realm)\"")])
         }
         guard let provider = context.provider(for: request) else {
             context.logger.error("OIDC_PROVIDER names no configured provider", metadata: ["provider": "\(request.params["OIDC_PROVIDER"] ?? "")"])

@@ -20,6 +20,8 @@ public struct RelyingPartyContext: Sendable {
     /// The session cookie's name (`cookie.name`, validated when the configuration was read).
     public let sessionCookie: CookieName
     public let upstreamCookies: UpstreamCookies
+    /// Bearer tokens of API locations: local JWT checks and cached, single-flight introspection.
+    public let accessTokens: AccessTokenVerifier
 
     public init(settings: Settings, store: any KeyValueStore, http: any HTTPTransport, clock: any WallClock = SystemClock(),
                 random: any RandomSource = SystemRandomSource(), background: any BackgroundRunner = InlineRunner(), logger: Logger) {
@@ -41,6 +43,11 @@ public struct RelyingPartyContext: Sendable {
         }
         self.sessionCookie = sessionCookie
         upstreamCookies = UpstreamCookies(settings: settings.cookie)
+        accessTokens = AccessTokenVerifier(
+            providers: providers, keyVerifier: keyVerifier, http: http,
+            cache: AccessTokenCache(store: store, secrets: settings.session.secrets, clock: clock, random: random),
+            clock: clock, clockSkewSeconds: settings.clockSkewSeconds, flightWaitMilliseconds: settings.api.flightWaitMilliseconds,
+            headerClaims: Set(settings.headers.claimHeaders.map(\.claim)), logger: logger)
     }
 
     /// The provider a location asks for (`OIDC_PROVIDER`), or the first configured one.

@@ -10,6 +10,7 @@ public final class Responder: Sendable {
 
     private let context: RelyingPartyContext
     private let auth: AuthHandler
+    private let bearer: BearerHandler
     private let login: LoginHandler
     private let callback: CallbackHandler
     private let logout: LogoutHandler
@@ -17,21 +18,48 @@ public final class Responder: Sendable {
     public init(context: RelyingPartyContext) {
         self.context = context
         auth = AuthHandler(context: context)
+        bearer = BearerHandler(context: context)
         login = LoginHandler(context: context)
         callback = CallbackHandler(context: context)
         logout = LogoutHandler(context: context)
     }
 
     public func respond(_ request: Request) -> Response {
+        guard let mode = LocationMode.of(request) else {
+            context.logger.error("request with an unknown OIDC_MODE; set `browser`, `api` or `either` in the web server location",
+                                 metadata: ["given": "\(request.params["OIDC_MODE"]?.prefix(40) ?? "")", "uri": "\(request.requestURI.prefix(200))"])
+            return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server asked for an oidc-fcgi mode that does not exist.", for: request)
+        }
         switch action(of: request) {
-        case .auth?: return auth.handle(request)
-        case .login?: return login.handle(request)
+        case .auth?:
+            switch mode {
+            case .browser: return auth.handle(request)
+            case .api: return bearer.handle(request, delivery: .authAnswer)
+            case .either: return carriesBearer(request) ? bearer.handle(request, delivery: .authAnswer) : auth.handle(request)
+            }
+        case .login?:
+            // No session and no redirect for API clients: an `either` location sends a
+            // refused bearer token here with the 401; give it its challenge.
+            switch mode {
+            case .api: return bearer.handle(request, delivery: .direct).refusalOnly
+            case .either where carriesBearer(request): return bearer.handle(request, delivery: .direct).refusalOnly
+            case .browser, .either: return login.handle(request)
+            }
         case .callback?: return callback.handle(request)
         case .logout?: return logout.handle(request)
         case nil:
             let given = request.params["OIDC_ACTION"] ?? "(not set)"
             context.logger.error("request without a known OIDC_ACTION; set `fastcgi_param OIDC_ACTION auth|login|callback|logout;` in the web server location", metadata: ["given": "\(given)", "uri": "\(request.requestURI)"])
             return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server did not say which oidc-fcgi action to run.", for: request)
+        }
+    }
+
+    /// `either` mode uses the bearer path when the request has `Authorization: Bearer`
+    /// (well-formed or not); another scheme, or none, means the session.
+    private func carriesBearer(_ request: Request) -> Bool {
+        switch BearerToken.parse(authorization: request.params["HTTP_AUTHORIZATION"], maxBytes: Int.max / 2) {
+        case .absent, .otherScheme: return false
+        case .token, .invalid: return true
         }
     }
 

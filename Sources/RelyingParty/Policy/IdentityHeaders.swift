@@ -38,36 +38,53 @@ public struct IdentityHeaders: Sendable {
     public var names: [HeaderName] { [settings.userHeader] + settings.claimHeaders.map(\.header) }
 
     public func headers(for session: SessionRecord) throws(Refusal) -> Answer {
-        let user = encode(session.user)
+        try assemble(user: session.user, values: settings.claimHeaders.map { ($0.header, session.claims[$0.claim]?.headerText ?? "") })
+    }
+
+    /// An API answer: the user, the token's client and scopes, then the mapped claims.
+    /// The client and scope headers are always set too (empty when unknown), so a
+    /// client-sent value never reaches the application.
+    public func headers(for token: AccessTokenIdentity, user: String) throws(Refusal) -> Answer {
+        var values: [(HeaderName, String)] = [
+            (settings.clientIDHeader, token.clientID ?? ""), (settings.scopeHeader, token.scopes.joined(separator: " ")),
+        ]
+        values += settings.claimHeaders.map { ($0.header, token.claims[$0.claim]?.headerText ?? "") }
+        return try assemble(user: user, values: values)
+    }
+
+    /// The user header in full or a refusal; every other value sent empty when it
+    /// does not fit, largest first.
+    private func assemble(user rawUser: String, values named: [(HeaderName, String)]) throws(Refusal) -> Answer {
+        let user = encode(rawUser)
         guard user.utf8.count <= settings.maxValueBytes else {
             throw .userTooLarge(header: settings.userHeader, bytes: user.utf8.count, limit: settings.maxValueBytes)
         }
         var values: [String] = []
-        values.reserveCapacity(settings.claimHeaders.count)
+        values.reserveCapacity(named.count)
         var omitted: [(header: HeaderName, bytes: Int)] = []
         var total = Self.lineBytes(settings.userHeader, user)
-        for mapping in settings.claimHeaders {
-            var value = encode(session.claims[mapping.claim]?.headerText ?? "")
+        for (header, raw) in named {
+            var value = encode(raw)
             if value.utf8.count > settings.maxValueBytes {
-                omitted.append((mapping.header, value.utf8.count))
+                omitted.append((header, value.utf8.count))
                 value = ""
             }
-            total += Self.lineBytes(mapping.header, value)
+            total += Self.lineBytes(header, value)
             values.append(value)
         }
         while total > settings.maxTotalBytes {
             guard let largest = values.indices.max(by: { values[$0].utf8.count < values[$1].utf8.count }), !values[largest].isEmpty else {
                 throw .userTooLarge(header: settings.userHeader, bytes: user.utf8.count, limit: settings.maxTotalBytes)
             }
-            omitted.append((settings.claimHeaders[largest].header, values[largest].utf8.count))
+            omitted.append((named[largest].0, values[largest].utf8.count))
             total -= values[largest].utf8.count
             values[largest] = ""
         }
         var out: [Response.Header] = []
         out.reserveCapacity(1 + values.count)
         out.append(Response.Header(settings.userHeader, user))
-        for (mapping, value) in zip(settings.claimHeaders, values) {
-            out.append(Response.Header(mapping.header, value))
+        for ((header, _), value) in zip(named, values) {
+            out.append(Response.Header(header, value))
         }
         return Answer(headers: out, omitted: omitted)
     }

@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+import Testing
+import RelyingParty
+
+/// API locations through `Responder`: the modes, the Bearer challenges (RFC 6750 §3),
+/// the location's scope and audience requirements, and the identity headers of a token.
+@Suite struct APILocationTests {
+    private let provider = IntrospectingProvider()
+    private let responder: Responder
+
+    init() {
+        let settings = Settings(
+            publicOrigin: Origin("https://app.example.com")!, cookie: CookieSettings(secure: true),
+            session: SessionSettings(secrets: [Array("api-test-secret-of-at-least-32-bytes".utf8)]),
+            providers: [ProviderSettings(name: "corp", issuer: provider.issuer, clientID: "rp", clientSecret: "s3cret",
+                                         api: AccessTokenSettings(validation: .introspection, audiences: ["orders-api"]))],
+            headers: HeaderSettings(claimHeaders: [("X-Email", "email")]), api: APISettings(realm: "orders"))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        responder = Responder(context: RelyingPartyContext(settings: settings, store: FakeStore(), http: provider, clock: FakeClock(1_800_000_000), logger: logger))
+        provider.answer("good-token", [
+            "active": .bool(true), "sub": .string("svc-7"), "client_id": .string("reporting"), "scope": .string("orders:read profile"),
+            "aud": .string("orders-api"), "email": .string("svc@example.com"), "exp": .integer(1_800_003_600),
+        ])
+    }
+
+    private func send(_ action: String = "auth", mode: String? = "api", authorization: String? = nil, extra: [String: String] = [:],
+                      accept: String = "application/json") -> Response {
+        var params = extra
+        params["OIDC_ACTION"] = action
+        if let mode { params["OIDC_MODE"] = mode }
+        var headers = ["Accept": accept]
+        if let authorization { headers["Authorization"] = authorization }
+        return responder.respond(.browser(uri: "/api/orders", headers: headers, params: params))
+    }
+
+    private func errorBody(_ response: Response) -> [String: String]? {
+        guard let text = response.header("OIDC-Error-Body") else { return nil }
+        return try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+    }
+
+    @Test func aValidTokenIsAllowedWithItsIdentity() {
+        let response = send(authorization: "Bearer good-token")
+        #expect(response.status == 200)
+        #expect(response.header("X-Remote-User") == "svc-7")
+        #expect(response.header("X-Remote-Client-Id") == "reporting")
+        #expect(response.header("X-Remote-Scope") == "orders:read profile")
+        #expect(response.header("X-Email") == "svc@example.com")
+        #expect(response.header("WWW-Authenticate") == nil)
+    }
+
+    @Test func noTokenIsAChallengeWithoutAnErrorCode() {
+        let response = send()
+        #expect(response.status == 401)
+        #expect(response.header("WWW-Authenticate") == #"Bearer realm="orders""#)
+        #expect(errorBody(response)?["error"] == "unauthorized")
+        // Another scheme is no bearer token either.
+        #expect(send(authorization: "Basic dXNlcjpwdw==").header("WWW-Authenticate") == #"Bearer realm="orders""#)
+    }
+
+    @Test func anUnknownTokenIsInvalid() {
+        let response = send(authorization: "Bearer not-a-token-anyone-issued")
+        #expect(response.status == 401)
+        #expect(response.header("WWW-Authenticate") == #"Bearer realm="orders", error="invalid_token", error_description="The access token is not active""#)
+        #expect(errorBody(response) == ["error": "invalid_token", "error_description": "The access token is not active"])
+    }
+
+    @Test(arguments: ["Bearer", "Bearer a\"b", "Bearer a b"])
+    func aMalformedHeaderIsAnInvalidRequest(header: String) {
+        let response = send(authorization: header)
+        #expect(response.status == 401)
+        #expect(response.header("WWW-Authenticate")?.contains(#"error="invalid_request""#) == true)
+        #expect(provider.introspections == 0)
+    }
+
+    @Test func aMissingScopeIsForbiddenWithTheRequiredScopes() {
+        let response = send(authorization: "Bearer good-token", extra: ["OIDC_REQUIRE_SCOPE": "orders:read  orders:write"])
+        #expect(response.status == 403)
+        #expect(response.header("WWW-Authenticate")
+            == #"Bearer realm="orders", error="insufficient_scope", error_description="The access token lacks a scope this resource requires", scope="orders:read orders:write""#)
+        #expect(send(authorization: "Bearer good-token", extra: ["OIDC_REQUIRE_SCOPE": "orders:read"]).status == 200)
+    }
+
+    @Test func aRequiredAudienceMustBeInTheToken() {
+        let response = send(authorization: "Bearer good-token", extra: ["OIDC_REQUIRE_AUDIENCE": "billing-api"])
+        #expect(response.status == 401)
+        #expect(response.header("WWW-Authenticate")?.contains(#"error="invalid_token""#) == true)
+        #expect(send(authorization: "Bearer good-token", extra: ["OIDC_REQUIRE_AUDIENCE": "orders-api"]).status == 200)
+    }
+
+    @Test func aProviderThatCannotAnswerIsNeverAnAllow() {
+        provider.failing = true
+        let response = send(authorization: "Bearer good-token")
+        #expect(response.status == 503)
+        #expect(response.header("X-Remote-User") == nil)
+    }
+
+    @Test func eitherModeUsesTheTokenOnlyWhenThereIsOne() {
+        #expect(send(mode: "either", authorization: "Bearer good-token").status == 200)
+        // No bearer token: the session path, which finds no session.
+        let noToken = send(mode: "either")
+        #expect(noToken.status == 401)
+        #expect(noToken.header("WWW-Authenticate") == nil)
+        #expect(send(mode: "either", authorization: "Basic dXNlcjpwdw==").header("WWW-Authenticate") == nil)
+    }
+
+    @Test func browserModeIgnoresBearerTokens() {
+        #expect(send(mode: nil, authorization: "Bearer good-token").status == 401)
+        #expect(send(mode: "browser", authorization: "Bearer good-token").status == 401)
+        #expect(provider.introspections == 0)
+    }
+
+    @Test func aLoginLocationNeverRedirectsABearerRequest() throws {
+        // `either`: a refused token reaches the login location with the auth answer's 401.
+        let refused = send("login", mode: "either", authorization: "Bearer revoked", accept: "text/html")
+        #expect(refused.status == 401)
+        #expect(refused.header("Content-Type") == "application/json")
+        #expect(refused.header("Location") == nil)
+        let body = try JSONDecoder().decode([String: String].self, from: Data(refused.body))
+        #expect(body["error"] == "invalid_token")
+        let api = send("login", mode: "api", accept: "text/html")
+        #expect(api.status == 401)
+        #expect(api.header("WWW-Authenticate") == #"Bearer realm="orders""#)
+        // A token that passes on the second look is told to retry, never handed an allow.
+        #expect(send("login", mode: "either", authorization: "Bearer good-token", accept: "text/html").status == 503)
+        // No bearer token: an ordinary login.
+        #expect(send("login", mode: "either", accept: "text/html").status == 302)
+    }
+
+    @Test func operatorMistakesAreServerErrors() {
+        #expect(send(mode: "apis", authorization: "Bearer good-token").status == 500)
+        #expect(send(authorization: "Bearer good-token", extra: ["OIDC_REQUIRE_SCOPE": "orders\"read"]).status == 500)
+        #expect(send(authorization: "Bearer good-token", extra: ["OIDC_PROVIDER": "nobody"]).status == 500)
+    }
+}
