@@ -103,6 +103,15 @@ import RelyingParty
         #expect(noToken.status == 401)
         #expect(noToken.header("WWW-Authenticate") == nil)
         #expect(send(mode: "either", authorization: "Basic dXNlcjpwdw==").header("WWW-Authenticate") == nil)
+        // A refused token's 401 goes on to the login location, which sends the one
+        // challenge; a 403 stays here and carries it.
+        let refused = send(mode: "either", authorization: "Bearer junk")
+        #expect(refused.status == 401)
+        #expect(refused.header("WWW-Authenticate") == nil)
+        #expect(errorBody(refused)?["error"] == "invalid_token")
+        let forbidden = send(mode: "either", authorization: "Bearer good-token", extra: ["OIDC_REQUIRE_SCOPE": "orders:write"])
+        #expect(forbidden.status == 403)
+        #expect(forbidden.header("WWW-Authenticate")?.contains("insufficient_scope") == true)
     }
 
     @Test func browserModeIgnoresBearerTokens() {

@@ -29,6 +29,10 @@ public struct Response: Sendable, Equatable {
         headers.first { $0.name.matches(name) }?.value
     }
 
+    public func removingHeaders(named name: HeaderName) -> Response {
+        Response(status: status, headers: headers.filter { !$0.name.matches(name.text) }, body: body)
+    }
+
     public func headers(named name: String) -> [String] {
         headers.filter { $0.name.matches(name) }.map(\.value)
     }

@@ -35,7 +35,12 @@ public final class Responder: Sendable {
             switch mode {
             case .browser: return auth.handle(request)
             case .api: return bearer.handle(request, delivery: .authAnswer)
-            case .either: return carriesBearer(request) ? bearer.handle(request, delivery: .authAnswer) : auth.handle(request)
+            case .either:
+                guard carriesBearer(request) else { return auth.handle(request) }
+                // A 401 goes on to the login location, which answers it with the
+                // challenge; nginx would copy this one too, and send it twice.
+                let answer = bearer.handle(request, delivery: .authAnswer)
+                return answer.status == 401 ? answer.removingHeaders(named: .wwwAuthenticate) : answer
             }
         case .login?:
             // No session and no redirect for API clients: an `either` location sends a

@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[3]
 NGINX_DIR = REPO / "nginx"
 SERVER_CONF = NGINX_DIR / "oidc-fcgi-server.conf"
 PROTECT_CONF = NGINX_DIR / "oidc-fcgi-protect.conf"
+API_CONF = NGINX_DIR / "oidc-fcgi-api.conf"
 EXAMPLE_SITE = NGINX_DIR / "example-site.conf"
 
 
@@ -83,6 +84,38 @@ def site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bo
             proxy_set_header X-Remote-User "";
             proxy_set_header X-Remote-Email "";
             proxy_set_header X-Remote-Name "";
+        }}
+
+        # Bearer-token APIs (nginx/oidc-fcgi-api.conf), with and without requirements.
+        location /bearer/ {{
+            include {API_CONF};
+            proxy_pass http://app;
+        }}
+
+        location /bearer/orders/ {{
+            set $oidc_require_scope "orders:read";
+            include {API_CONF};
+            proxy_pass http://app;
+        }}
+
+        location /bearer/billing/ {{
+            set $oidc_require_audience billing-api;
+            include {API_CONF};
+            proxy_pass http://app;
+        }}
+
+        # A session or a bearer token.
+        location /either/ {{
+            set $oidc_mode either;
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
+        location /either/orders/ {{
+            set $oidc_mode either;
+            set $oidc_require_scope "orders:write";
+            include {PROTECT_CONF};
+            proxy_pass http://app;
         }}
 
         location /partner/ {{
