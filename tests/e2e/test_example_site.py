@@ -1,9 +1,11 @@
 """nginx/example-site.conf as shipped (only its addresses changed) protects
-`/` and `/api/`, leaves `/public/` open and keeps identities honest."""
+`/` and `/api/`, takes bearer tokens on `/api/v1/`, leaves `/public/` open
+and keeps identities honest."""
 
 import pytest
 
 from harness.login import API_HEADERS, browser, get, is_redirect_to
+from harness.oidc_fcgi import CLIENT_ID, CLIENT_SECRET
 from harness.stack import Stack, StackOptions
 
 
@@ -41,3 +43,18 @@ def test_example_site_public_and_api_without_session(example):
     request = example.upstream.received()[-1]
     assert request.path == "/public/page"
     assert request.header("X-Remote-User") is None
+
+
+def test_example_site_api_takes_bearer_tokens(example):
+    before = example.upstream.count()
+    anonymous = get(browser(), example.url + "/api/v1/orders")
+    assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].startswith("Bearer realm=")
+    assert example.upstream.count() == before
+    token = example.provider.client_credentials_token(CLIENT_ID, CLIENT_SECRET)["access_token"]
+    answer = get(browser(), example.url + "/api/v1/orders",
+                 headers={"Authorization": f"Bearer {token}", "X-Remote-Client-Id": "admin"})
+    assert answer.status_code == 200
+    request = example.upstream.received()[-1]
+    assert request.path == "/api/v1/orders"
+    assert request.header_values("X-Remote-Client-Id") == [CLIENT_ID]
+    assert request.header_values("X-Remote-User") == [CLIENT_ID]
