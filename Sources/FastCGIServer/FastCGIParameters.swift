@@ -2,7 +2,13 @@ import Foundation
 
 /// The parameters of one request as libfcgi hands them over: a NULL-terminated
 /// array of "NAME=value" C strings (the CGI environment's shape). Entries
-/// without '=' are skipped; a repeated name keeps its last value.
+/// without '=' are skipped.
+///
+/// A repeated name keeps its last value (nginx's `fastcgi_param` overrides
+/// rely on it), except request headers (`HTTP_*`), which a web server may pass
+/// once per header line: those are joined as HTTP joins repeated fields, with
+/// ", " (and cookies with "; "), so two `Authorization` lines arrive as one
+/// value the bearer check refuses instead of one silently winning.
 public enum FastCGIParameters {
     public static func dictionary(from envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String: String] {
         var params: [String: String] = [:]
@@ -11,7 +17,12 @@ public enum FastCGIParameters {
             if let equals = strchr(entry, Int32(UInt8(ascii: "="))) {
                 let nameLength = entry.distance(to: equals)
                 let name = String(decoding: UnsafeRawBufferPointer(start: entry, count: nameLength), as: UTF8.self)
-                params[name] = String(cString: equals + 1)
+                let value = String(cString: equals + 1)
+                if let earlier = params[name], name.hasPrefix("HTTP_") {
+                    params[name] = earlier + (name == "HTTP_COOKIE" ? "; " : ", ") + value
+                } else {
+                    params[name] = value
+                }
             }
             cursor += 1
         }

@@ -16,6 +16,7 @@ import requests
 
 from harness.login import API_HEADERS, browser, get
 from harness.oidc_fcgi import CLIENT_ID, CLIENT_SECRET, binary_path
+from harness.raw_http import raw_get
 from harness.stack import Stack, StackOptions
 
 REALM = "orders"
@@ -290,3 +291,13 @@ def test_jwt_access_tokens_follow_a_key_rotation(oidc_fcgi_bin, kid):
 def _b64decode(part: str) -> bytes:
     import base64
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def test_several_authorization_headers_never_reach_the_api(api):
+    """nginx refuses a second Authorization line itself (400); oidc-fcgi would
+    refuse the joined value too (unit tests), so neither token can win."""
+    token = fresh_token(api)
+    response = raw_get(api.url, "/bearer/duplicate", headers={"Authorization": f"Bearer {token}"},
+                       extra_lines=["Authorization: Bearer " + uuid.uuid4().hex])
+    assert response.status == 400
+    assert not [r for r in api.upstream.received() if r.path == "/bearer/duplicate"]

@@ -19,11 +19,14 @@ class RawResponse:
         return [line.split(":", 1)[1].strip() for line in self.lines if line.lower().startswith(prefix)]
 
 
-def raw_get(url: str, path: str, headers: dict[str, str] | None = None, timeout: float = 10.0) -> RawResponse:
-    """GET `path` (sent byte for byte, not re-encoded) from the server of `url`."""
+def raw_get(url: str, path: str, headers: dict[str, str] | None = None, timeout: float = 10.0,
+            extra_lines: list[str] | None = None) -> RawResponse:
+    """GET `path` (sent byte for byte, not re-encoded) from the server of `url`;
+    `extra_lines` are header lines sent as they are (a header sent twice)."""
     parts = urlsplit(url)
     lines = [f"GET {path} HTTP/1.1", f"Host: {parts.netloc}", "Connection: close", "Accept: text/html"]
     lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    lines += extra_lines or []
     data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
     with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
         sock.sendall(data)
