@@ -301,3 +301,27 @@ def test_several_authorization_headers_never_reach_the_api(api):
                        extra_lines=["Authorization: Bearer " + uuid.uuid4().hex])
     assert response.status == 400
     assert not [r for r in api.upstream.received() if r.path == "/bearer/duplicate"]
+
+
+@pytest.mark.parametrize("fault", ["stopped", "hung"])
+def test_a_cache_outage_costs_live_checks_never_an_allow(oidc_fcgi_bin, fault):
+    """memcached down or hung: valid tokens are checked with the provider on every
+    request, invalid ones are still refused."""
+    stack = _api_stack("memcached", f"api-cache-{fault}")
+    try:
+        token = fresh_token(stack)
+        assert call(stack, "/bearer/cache-up", token).status_code == 200
+        if fault == "stopped":
+            stack.memcached.stop()
+        else:
+            stack.memcached.freeze()
+        stack.provider.reset_counters()
+        statuses = [call(stack, f"/bearer/cache-down-{i}", token).status_code for i in range(3)]
+        assert statuses == [200, 200, 200]
+        assert stack.provider.introspection_count() == 3
+        path = "/bearer/cache-down-bad"
+        assert_refused(stack, call(stack, path, uuid.uuid4().hex), 401, "invalid_token", path)
+        if fault == "hung":
+            stack.memcached.thaw()
+    finally:
+        stack.stop()
