@@ -78,11 +78,12 @@ struct SettingsReader {
         let headers = readHeaders()
         let providers = readProviders()
         let api = readAPI(flightWaitMilliseconds: Int(timeout))
+        let logout = readLogout(origin: origin, allowedReturnOrigins: allowedReturnOrigins, redirectPath: redirectPath)
 
         guard let listen, let socketMode, let logLevel, let origin, let sessionSettings, let store, let providers else { return nil }
         let settings = Settings(
             publicOrigin: origin, redirectPath: redirectPath, clockSkewSeconds: clockSkew, cookie: cookie,
-            session: sessionSettings, login: login, providers: providers, headers: headers, allowedReturnOrigins: allowedReturnOrigins, api: api)
+            session: sessionSettings, login: login, providers: providers, headers: headers, allowedReturnOrigins: allowedReturnOrigins, api: api, logout: logout)
         return ServiceConfiguration(
             listen: listen, socketMode: socketMode, workers: workers, logLevel: logLevel,
             httpConnectTimeoutMs: Int(connectTimeout), httpTimeoutMs: Int(timeout), caFile: caFile, httpMaxConcurrent: maxConcurrent,
@@ -233,6 +234,25 @@ struct SettingsReader {
         }
         section.finish()
         return api
+    }
+
+    /// `logout:` — the logout location's path, where the browser lands, POST-only mode.
+    private func readLogout(origin: Origin?, allowedReturnOrigins: [Origin], redirectPath: String) -> LogoutSettings {
+        var logout = LogoutSettings()
+        guard let section = reader.object("logout") else { return logout }
+        logout.path = section.string("path", default: logout.path)!
+        if !logout.path.hasPrefix("/") || logout.path.hasPrefix("//") || logout.path.contains("?") || logout.path.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+            section.problem("path", "must be a path starting with a single / and without a query, got \"\(logout.path)\"")
+        } else if logout.path == redirectPath {
+            section.problem("path", "must differ from redirect_path")
+        }
+        logout.postLogoutURL = section.string("post_logout_url", default: logout.postLogoutURL)!
+        if let origin, ReturnURLPolicy(publicOrigin: origin, allowedOrigins: allowedReturnOrigins).resolve(logout.postLogoutURL) == nil {
+            section.problem("post_logout_url", "must be a path on this site or a URL on public_url's origin or an allowed_return_origins entry, got \"\(logout.postLogoutURL.prefix(200))\"")
+        }
+        logout.postOnly = section.bool("post_only", default: false)
+        section.finish()
+        return logout
     }
 
     private func readProviders() -> [ProviderSettings]? {

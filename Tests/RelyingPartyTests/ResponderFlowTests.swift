@@ -15,14 +15,15 @@ final class FlowHarness {
     var jar = CookieJar()
 
     init(headers: HeaderSettings = HeaderSettings(claimHeaders: [("X-Email", "email"), ("X-Name", "name")]), userClaim: String = "sub",
-         allowedAlgorithms: Set<JWSAlgorithm> = [.hs256], transport: (FakeProvider) -> any HTTPTransport = { $0 }) {
+         allowedAlgorithms: Set<JWSAlgorithm> = [.hs256], logout: LogoutSettings = LogoutSettings(),
+         transport: (FakeProvider) -> any HTTPTransport = { $0 }) {
         provider = FakeProvider(clock: clock)
         let settings = Settings(
             publicOrigin: Origin("https://app.example.com")!, cookie: CookieSettings(secure: true),
             session: SessionSettings(secrets: [Array("flow-test-secret-of-at-least-32-bytes".utf8)]),
             providers: [ProviderSettings(name: "corp", issuer: provider.issuer, clientID: provider.clientID, clientSecret: provider.clientSecret,
                                          scopes: ["openid", "email"], userClaim: userClaim, allowedAlgorithms: allowedAlgorithms)],
-            headers: headers)
+            headers: headers, logout: logout)
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["FLOW_LOG"] == nil ? .critical : .debug
         responder = Responder(context: RelyingPartyContext(settings: settings, store: store, http: transport(provider), clock: clock, logger: logger))

@@ -1,7 +1,12 @@
 """Logout ends the session on the server, not just in the browser."""
 
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
 from harness.login import browser, deletes_session_cookie, get, is_redirect_to, location, session_cookie
 from harness.oidc_fcgi import SESSION_COOKIE
+from harness.stack import Stack, StackOptions
 
 
 def test_logout_ends_the_session(stack):
@@ -40,3 +45,57 @@ def test_logging_in_again_after_logout_works(stack):
     get(session, stack.url + "/oidc/logout")
     stack.log_in(session, sub)
     assert stack.upstream.received()[-1].header("X-Remote-User") == sub
+
+
+def test_logout_sends_state_and_comes_back_to_return_to(stack):
+    session = browser()
+    stack.log_in(session, stack.new_user())
+    response = get(session, stack.url + "/oidc/logout?return_to=/goodbye")
+    target = location(response)
+    assert target.startswith(stack.provider.discovery()["end_session_endpoint"]), target
+    sent = dict(parse_qsl(urlsplit(target).query))
+    assert sent["post_logout_redirect_uri"] == stack.url + "/oidc/logout"
+    assert sent["client_id"] and sent["id_token_hint"].count(".") == 2 and len(sent["state"]) >= 32
+    # The provider sends the browser back with the state: it lands where it asked.
+    back = get(session, f"{stack.url}/oidc/logout?state={sent['state']}")
+    assert back.status_code == 302 and location(back) == stack.url + "/goodbye"
+    # A forged way back only redirects within the site.
+    forged = get(browser(), f"{stack.url}/oidc/logout?state=forged")
+    assert forged.status_code == 302 and location(forged) == stack.url + "/"
+
+
+def test_logout_refuses_an_off_site_return(stack):
+    session = browser()
+    stack.log_in(session, stack.new_user())
+    assert get(session, stack.url + "/oidc/logout?return_to=https://evil.example/").status_code == 400
+    assert get(session, stack.url + "/private").status_code == 200
+
+
+@pytest.fixture(scope="module")
+def post_only_stack(oidc_fcgi_bin):
+    stack = Stack(StackOptions(store="memory", label="logout-post", extra_config={"logout": {"post_only": True, "post_logout_url": "/signed-out"}}))
+    try:
+        stack.start()
+    except Exception as error:  # noqa: BLE001
+        pytest.fail(f"the stack did not start: {error}\n{stack.logs()}", pytrace=False)
+    yield stack
+    stack.stop()
+
+
+def test_post_only_logout_refuses_a_get_and_a_cross_site_post(post_only_stack):
+    stack = post_only_stack
+    session = browser()
+    stack.log_in(session, stack.new_user())
+    page = get(session, stack.url + "/oidc/logout?return_to=/goodbye")
+    assert page.status_code == 200 and 'method="post"' in page.text
+    assert get(session, stack.url + "/private").status_code == 200
+    cross = session.post(stack.url + "/oidc/logout", data={"return_to": "/goodbye"}, headers={"Origin": "https://evil.example"},
+                         allow_redirects=False, timeout=10)
+    assert cross.status_code == 403
+    assert get(session, stack.url + "/private").status_code == 200
+    own = session.post(stack.url + "/oidc/logout", data={"return_to": "/goodbye"}, headers={"Origin": stack.url},
+                       allow_redirects=False, timeout=10)
+    assert own.status_code == 302 and deletes_session_cookie(own)
+    assert is_redirect_to(get(session, stack.url + "/private"), stack.authorization_endpoint())
+    # Without a session there is nothing to confirm: straight to the post-logout page.
+    assert location(get(browser(), stack.url + "/oidc/logout")) == stack.url + "/signed-out"

@@ -1,40 +1,103 @@
+import JOSE
 import Logging
 
-/// RP-initiated logout: ends the local session, clears the cookie, and sends the
-/// browser to the provider's end_session_endpoint (with id_token_hint) when it
-/// has one, else to the return URL.
+/// RP-initiated logout. Ends the local session first, whatever happens next,
+/// clears the cookie, and sends the browser to the provider's
+/// end_session_endpoint with `id_token_hint`, `client_id`, the registered
+/// `post_logout_redirect_uri` (this location) and a `state`, remembered in a
+/// sealed cookie. The provider's redirect back (`?state=…`) lands the browser
+/// where the logout asked; a missing, unknown or error answer lands it on
+/// `logout.post_logout_url`. Without an end-session endpoint the logout is local.
 struct LogoutHandler: Sendable {
-    let context: RelyingPartyContext
+    let settings: Settings
+    let sessions: SessionManager
+    let sessionCookie: CookieName
+    let setCookie: SetCookie
+    let providers: ProviderDirectory
+    let returnURLs: ReturnURLPolicy
+    let logoutStates: LogoutStateCookie
+    let random: any RandomSource
+    let clock: any WallClock
+    let logger: Logger
+
+    init(context: RelyingPartyContext) {
+        settings = context.settings
+        sessions = context.sessions
+        sessionCookie = context.sessionCookie
+        setCookie = context.setCookie
+        providers = context.providers
+        returnURLs = context.returnURLs
+        logoutStates = context.logoutStates
+        random = context.random
+        clock = context.clock
+        logger = context.logger
+    }
 
     func handle(_ request: Request) -> Response {
-        let query = FormEncoding.decode(request.queryString)
-        let requested = FormEncoding.single("return_to", in: query) ?? "/"
-        guard let returnTo = context.returnURLs.resolve(requested) else {
+        let isPost = request.method == "POST"
+        let params = FormEncoding.decode(isPost ? String(decoding: request.body, as: UTF8.self) : request.queryString)
+        if !isPost, let state = FormEncoding.single("state", in: params) {
+            return returnFromProvider(request, state: state, error: FormEncoding.single("error", in: params))
+        }
+        let requested = FormEncoding.single("return_to", in: params) ?? settings.logout.postLogoutURL
+        guard let returnTo = returnURLs.resolve(requested) else {
             return ErrorPage.response(status: 400, title: "Logout refused", message: "The address to return to after logout is not on this site.", for: request)
+        }
+        let cookies = request.cookies(named: sessionCookie.text)
+        if settings.logout.postOnly && !cookies.isEmpty {
+            guard isPost else { return LogoutConfirmationPage.response(action: settings.logout.path, returnTo: requested, for: request) }
+            guard isSameOrigin(request) else {
+                logger.warning("logout POST from another site refused", metadata: ["origin": "\(request.header("Origin")?.prefix(100) ?? "")"])
+                return ErrorPage.response(status: 403, title: "Logout refused", message: "Log out from this site's own logout button.", for: request)
+            }
         }
         var session: SessionRecord?
         do {
-            for cookie in request.cookies(named: context.sessionCookie.text) {
-                if case .valid(let found) = try context.sessions.lookup(cookieValue: cookie) { session = found }
-                try context.sessions.destroy(cookieValue: cookie)
+            for cookie in cookies {
+                if case .valid(let found) = try sessions.lookup(cookieValue: cookie) { session = found }
+                try sessions.destroy(cookieValue: cookie)
             }
         } catch {
-            context.logger.error("cannot end the session: store unavailable", metadata: ["reason": "\(error)"])
+            logger.error("cannot end the session: store unavailable", metadata: ["reason": "\(error)"])
             return ErrorPage.response(status: 503, title: "Logout unavailable", message: "Your session could not be ended right now. Please try again in a moment.", for: request)
         }
+        var headers = [setCookie.delete(sessionCookie), Response.Header(.cacheControl, "no-store")]
         var location = returnTo
         // The cached metadata only (a stale copy is fine): logout never waits on the provider.
-        if let session, let provider = context.settings.provider(named: session.provider),
-           let endSession = try? context.providers.snapshot(for: provider).metadata.endSessionEndpoint {
+        if let session, let provider = settings.provider(named: session.provider),
+           let endSession = try? providers.snapshot(for: provider).metadata.endSessionEndpoint {
+            let state = Base64URL.encode(random.bytes(24))
+            headers.append(logoutStates.issue(.init(state: state, returnTo: returnTo, createdAt: clock.now())))
             location = FormEncoding.append([
-                ("id_token_hint", session.idToken), ("post_logout_redirect_uri", returnTo), ("client_id", provider.clientID),
+                ("id_token_hint", session.idToken), ("client_id", provider.clientID),
+                ("post_logout_redirect_uri", settings.publicOrigin.serialized + settings.logout.path), ("state", state),
             ], to: endSession)
         }
-        context.logger.info("logged out", metadata: ["user": "\(session?.user ?? "-")"])
+        logger.info("logged out", metadata: ["user": "\(session?.user ?? "-")", "provider": "\(session?.provider ?? "-")"])
+        headers.append(Response.Header(.location, location))
+        return Response(status: 302, headers: headers)
+    }
+
+    /// The provider sent the browser back. Ends nothing (the session ended before
+    /// the browser left), so a forged link can only redirect within the site.
+    private func returnFromProvider(_ request: Request, state: String, error: String?) -> Response {
+        let pending = logoutStates.find(state: state, in: request, now: clock.now())
+        if let error {
+            logger.info("the provider reports an error on the way back from logout; the local session is ended", metadata: ["error": "\(error.prefix(100))"])
+        } else if pending == nil {
+            logger.info("back from the provider's logout with an unknown or expired state; landing on logout.post_logout_url")
+        }
+        let fallback = returnURLs.resolve(settings.logout.postLogoutURL) ?? settings.publicOrigin.serialized + "/"
         return Response(status: 302, headers: [
-            context.setCookie.delete(context.sessionCookie),
-            Response.Header(.location, location),
-            Response.Header(.cacheControl, "no-store"),
+            logoutStates.deletion, Response.Header(.location, pending?.returnTo ?? fallback), Response.Header(.cacheControl, "no-store"),
         ])
+    }
+
+    /// A browser's POST from this site's own page: `Origin` (sent with every POST by
+    /// current browsers) or, without it, `Sec-Fetch-Site` must not name another site.
+    private func isSameOrigin(_ request: Request) -> Bool {
+        if let origin = request.header("Origin") { return origin == settings.publicOrigin.serialized }
+        if let site = request.header("Sec-Fetch-Site") { return site == "same-origin" || site == "none" }
+        return true
     }
 }

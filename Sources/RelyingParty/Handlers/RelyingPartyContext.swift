@@ -9,6 +9,7 @@ public struct RelyingPartyContext: Sendable {
     public let keyVerifier: RotatingKeyVerifier
     public let sessions: SessionManager
     public let loginStates: LoginStateCookies
+    public let logoutStates: LogoutStateCookie
     public let store: any KeyValueStore
     public let http: any HTTPTransport
     public let clock: any WallClock
@@ -35,6 +36,7 @@ public struct RelyingPartyContext: Sendable {
         keyVerifier = RotatingKeyVerifier(directory: providers, logger: logger)
         sessions = SessionManager(store: store, settings: settings.session, clock: clock, random: random)
         loginStates = LoginStateCookies(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)
+        logoutStates = LogoutStateCookie(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)
         returnURLs = ReturnURLPolicy(publicOrigin: settings.publicOrigin, allowedOrigins: settings.allowedReturnOrigins)
         identityHeaders = IdentityHeaders(settings: settings.headers)
         setCookie = SetCookie(settings: settings.cookie)

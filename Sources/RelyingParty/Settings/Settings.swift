@@ -13,13 +13,15 @@ public struct Settings: Sendable {
     public var allowedReturnOrigins: [Origin]
     /// Bearer token settings shared by every API location.
     public var api: APISettings
+    public var logout: LogoutSettings
 
     public init(
         publicOrigin: Origin, redirectPath: String = "/oidc/callback", clockSkewSeconds: Int64 = 60,
         cookie: CookieSettings = CookieSettings(), session: SessionSettings, login: LoginSettings = LoginSettings(),
         providers: [ProviderSettings], headers: HeaderSettings = HeaderSettings(), allowedReturnOrigins: [Origin] = [],
-        api: APISettings = APISettings()
+        api: APISettings = APISettings(), logout: LogoutSettings = LogoutSettings()
     ) {
+        self.logout = logout
         self.publicOrigin = publicOrigin
         self.redirectPath = redirectPath
         self.clockSkewSeconds = clockSkewSeconds
