@@ -52,6 +52,38 @@ only with its secret (client_secret_basic or client_secret_post; else 401
   empty signature) or HMAC with "secret" ("HS256"). `"register": true`:
   introspection knows it (active unless expired or revoked).
 
+Logout (OpenID Connect Back-Channel, Front-Channel and RP-Initiated Logout
+1.0; discovery advertises `backchannel_logout_supported`,
+`backchannel_logout_session_supported`, `frontchannel_logout_supported` and
+`frontchannel_logout_session_supported`, all true):
+
+- Every successful login at the authorization form starts a provider session
+  with a fresh random `sid`, put in the ID token as the `sid` claim.
+  `GET /test/sessions/<sub>` → `{"sids": [...]}`: the sids issued for `sub`,
+  oldest first (`[]` for a user never logged in).
+- `POST /test/backchannel-logout` `{"uri", "sub": null, "sid": null,
+  "claims": {}, "header": {}, "key": "provider"|"foreign", "alg":
+  "RS256"|"none", "client_id": "e2e-client", "aud": client_id, "token": null}`:
+  builds a Logout Token (§2.4: header `{"alg", "typ": "logout+jwt", "kid"}`;
+  claims iss, aud, iat, exp = iat + 120, jti, events
+  `{"http://schemas.openid.net/event/backchannel-logout": {}}`, and `sub` and
+  `sid` when given), `claims`/`header` over those defaults (a value given as
+  null is left out), signed as for /test/mint-access-token; or takes "token"
+  as is (replays). POSTs it to `uri` as the form `logout_token=<jwt>` (5 s
+  timeout) and answers `{"status", "body", "headers": {lowercased name:
+  value}, "logout_token"}` with the RP's answer; 502 `{"error":
+  "rp_unreachable", "error_description", "logout_token"}` when the RP cannot
+  be reached, 400 for a malformed request.
+- `/oauth2/end_session` (GET and POST) is the mock's: a confirm form, whose
+  button redirects to `post_logout_redirect_uri` with the RP's `state` added
+  to its query (RP-Initiated Logout §3). Every call is recorded:
+  `GET /test/end-session-requests` → `{"requests": [{name: value}, ...]}`
+  (all its query and form parameters, first value of each, oldest first);
+  `POST /test/end-session-requests/reset` clears them.
+- `POST /test/end-session-mode` `{"mode": "normal"|"error"}`: in "error" mode
+  end_session (still recorded) answers a 400 error page and redirects nowhere,
+  as a provider does that rejects the request or whose session already ended.
+
     python3 tests/idp/provider.py --port 9400
 
 prints `provider ready: http://127.0.0.1:9400` once it accepts connections.
@@ -73,6 +105,7 @@ import sys
 import threading
 import time
 from unittest import mock
+from urllib.parse import urlsplit
 
 import warnings
 
@@ -84,6 +117,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
     import authlib.integrations.flask_oauth2 as flask_oauth2
     import flask
+    import requests
     import werkzeug.serving
     from authlib.oauth2 import OAuth2Error
     from authlib.oauth2.rfc6749 import ClientCredentialsGrant, InvalidRequestError, UnsupportedGrantTypeError
@@ -127,10 +161,12 @@ class RequiredS256CodeChallenge(CodeChallenge):
 
 @dataclasses.dataclass(kw_only=True, frozen=True)
 class PkceAuthorizationCode(mock_app.AuthorizationCode):
-    """The mock's authorization code plus the PKCE challenge it was issued for."""
+    """The mock's authorization code plus the PKCE challenge it was issued for
+    and the provider session (`sid`) the login started."""
 
     code_challenge: str | None = None
     code_challenge_method: str | None = None
+    sid: str | None = None
 
 
 class PkceAuthorizationCodeGrant(mock_app.AuthorizationCodeGrant):
@@ -150,6 +186,9 @@ class PkceAuthorizationCodeGrant(mock_app.AuthorizationCodeGrant):
                 **{f.name: getattr(saved, f.name) for f in dataclasses.fields(saved)},
                 code_challenge=data.get("code_challenge"),
                 code_challenge_method=data.get("code_challenge_method"),
+                # A code is saved once per successful login: each login is a
+                # new provider session, as back-channel logout by `sid` needs.
+                sid=logout_state().start_session(saved.user_id),
             )
         )
 
@@ -164,6 +203,13 @@ class RotatableOpenIDCode(mock_app.OpenIDCode):
         if flask.current_app.config[SIGN_WITH_KID]:
             config["kid"] = mock_app.storage.jwk.as_dict()["kid"]
         return {**config, "key": key}
+
+    def get_authorization_code_claims(self, authorization_code):
+        claims = super().get_authorization_code_claims(authorization_code)
+        sid = getattr(authorization_code, "sid", None)
+        if sid:
+            claims["sid"] = sid
+        return claims
 
 
 # App config key: whether ID tokens and the JWKS name the key by `kid` (set by /test/rotate-key).
@@ -530,6 +576,162 @@ def add_api_endpoints(app: flask.Flask) -> None:
         return "", 204
 
 
+# ---------------------------------------------------------------------------
+# Logout: provider sessions (`sid`), back-channel Logout Tokens sent on demand,
+# and the end_session calls recorded.
+
+BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+LOGOUT_TOKEN_LIFETIME = 120
+RP_TIMEOUT_SECONDS = 5
+DEFAULT_LOGOUT_CLIENT_ID = "e2e-client"
+END_SESSION_MODES = ("normal", "error")
+END_SESSION_VIEW = "oidc-provider-mock.end_session"
+
+
+class LogoutState:
+    """What the logout API remembers, one per app (`app.extensions[LOGOUT_STATE]`)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.sids_by_sub: dict[str, list[str]] = {}
+        self.end_session_requests: list[dict[str, str]] = []
+        self.end_session_mode = "normal"
+
+    def start_session(self, sub: str) -> str:
+        sid = secrets.token_urlsafe(16)
+        with self.lock:
+            self.sids_by_sub.setdefault(sub, []).append(sid)
+        return sid
+
+
+LOGOUT_STATE = "oidc_fcgi_test_logout"
+
+
+def logout_state() -> LogoutState:
+    return flask.current_app.extensions[LOGOUT_STATE]
+
+
+def build_logout_token(body: dict) -> str:
+    """The Logout Token (Back-Channel Logout §2.4) a POST /test/backchannel-logout
+    body describes; ValueError for a malformed body."""
+    sub, sid = body.get("sub"), body.get("sid")
+    # `[]` is not "no overrides": only a missing or null member is.
+    given_claims = {} if body.get("claims") is None else body["claims"]
+    given_header = {} if body.get("header") is None else body["header"]
+    alg = body.get("alg", "RS256")
+    client_id = body.get("client_id", DEFAULT_LOGOUT_CLIENT_ID)
+    aud = body.get("aud") or client_id
+    if not all(v is None or isinstance(v, str) for v in (sub, sid)):
+        raise ValueError("sub and sid must be strings or null")
+    if not isinstance(given_claims, dict) or not isinstance(given_header, dict):
+        raise ValueError("claims and header must be JSON objects")
+    if not isinstance(client_id, str) or not (isinstance(aud, str) or (
+            isinstance(aud, list) and all(isinstance(a, str) for a in aud))):
+        raise ValueError("client_id must be a string, aud a string or a list of strings")
+    # Narrower than encode_jwt: §2.6 makes "none" the one negative case worth an alg.
+    if alg not in ("RS256", "none"):
+        raise ValueError('alg must be "RS256" or "none"')
+    now = int(time.time())
+    defaults = {
+        "iss": issuer(),
+        "aud": aud,
+        "iat": now,
+        "exp": now + LOGOUT_TOKEN_LIFETIME,
+        "jti": secrets.token_urlsafe(16),
+        "events": {BACKCHANNEL_LOGOUT_EVENT: {}},
+    }
+    if sub is not None:
+        defaults["sub"] = sub
+    if sid is not None:
+        defaults["sid"] = sid
+    claims = {k: v for k, v in {**defaults, **given_claims}.items() if v is not None}
+    header = {**default_jwt_header(alg), "typ": "logout+jwt"}
+    header = {k: v for k, v in {**header, **given_header}.items() if v is not None}
+    return encode_jwt(header, claims, key=body.get("key", "provider"), alg=alg)
+
+
+def post_logout_token(uri: str, token: str) -> requests.Response:
+    with requests.Session() as session:
+        # The RP is on this machine: a proxy from the environment must not
+        # carry (or swallow) the call.
+        session.trust_env = False
+        return session.post(uri, data={"logout_token": token}, timeout=RP_TIMEOUT_SECONDS,
+                            allow_redirects=False)
+
+
+def add_logout_endpoints(app: flask.Flask) -> None:
+    state = app.extensions[LOGOUT_STATE] = LogoutState()
+    mock_end_session = app.view_functions[END_SESSION_VIEW]
+
+    def end_session() -> flask.typing.ResponseReturnValue:
+        with state.lock:
+            state.end_session_requests.append(flask.request.values.to_dict())
+            mode = state.end_session_mode
+        if mode == "error":
+            page = flask.render_template(
+                "error.html", name="invalid_request",
+                description="end_session refused (the test set POST /test/end-session-mode error)")
+            return page, 400
+        return mock_end_session()
+
+    app.view_functions[END_SESSION_VIEW] = end_session
+
+    @app.get("/test/sessions/<sub>")
+    def sessions(sub: str) -> flask.typing.ResponseReturnValue:
+        with state.lock:
+            return flask.jsonify({"sids": list(state.sids_by_sub.get(sub, []))})
+
+    @app.post("/test/backchannel-logout")
+    def send_backchannel_logout() -> flask.typing.ResponseReturnValue:
+        body = flask.request.get_json(silent=True) or {}
+        uri = body.get("uri")
+        if not isinstance(uri, str) or urlsplit(uri).scheme not in ("http", "https"):
+            return json_error(400, "invalid_request", "uri must be an http(s) URL")
+        token = body.get("token")
+        if token is None:
+            try:
+                token = build_logout_token(body)
+            except ValueError as error:
+                return json_error(400, "invalid_request", str(error))
+        elif not isinstance(token, str) or not token:
+            return json_error(400, "invalid_request", "token must be a non-empty string or null")
+        try:
+            answer = post_logout_token(uri, token)
+        except requests.RequestException as error:
+            return flask.jsonify({
+                "error": "rp_unreachable",
+                "error_description": f"POST {uri} failed: {error}",
+                "logout_token": token,
+            }), 502
+        return flask.jsonify({
+            "status": answer.status_code,
+            "body": answer.text,
+            "headers": {name.lower(): value for name, value in answer.headers.items()},
+            "logout_token": token,
+        })
+
+    @app.get("/test/end-session-requests")
+    def end_session_requests() -> flask.typing.ResponseReturnValue:
+        with state.lock:
+            return flask.jsonify({"requests": list(state.end_session_requests)})
+
+    @app.post("/test/end-session-requests/reset")
+    def reset_end_session_requests() -> flask.typing.ResponseReturnValue:
+        with state.lock:
+            state.end_session_requests = []
+        return flask.jsonify({"requests": []})
+
+    @app.post("/test/end-session-mode")
+    def set_end_session_mode() -> flask.typing.ResponseReturnValue:
+        body = flask.request.get_json(silent=True) or {}
+        mode = body.get("mode")
+        if mode not in END_SESSION_MODES:
+            return json_error(400, "invalid_request", 'mode must be "normal" or "error"')
+        with state.lock:
+            state.end_session_mode = mode
+        return flask.jsonify({"mode": mode})
+
+
 def make_app(**options) -> flask.Flask:
     """The provider as a Flask app; options as for `oidc_provider_mock.app`.
 
@@ -545,6 +747,7 @@ def make_app(**options) -> flask.Flask:
         app = oidc_provider_mock.app(**options)
     app.config[SIGN_WITH_KID] = True
     add_api_endpoints(app)
+    add_logout_endpoints(app)
 
     @app.post("/test/rotate-key")
     def rotate_key() -> flask.typing.ResponseReturnValue:
@@ -566,6 +769,10 @@ def make_app(**options) -> flask.Flask:
             metadata["revocation_endpoint_auth_methods_supported"] = CLIENT_AUTH_METHODS
             grants = metadata.get("grant_types_supported", [])
             metadata["grant_types_supported"] = [*grants, "client_credentials"]
+            # ID tokens carry `sid`, and logout tokens may carry `sid` (§2.4).
+            for capability in ("backchannel_logout", "frontchannel_logout"):
+                metadata[f"{capability}_supported"] = True
+                metadata[f"{capability}_session_supported"] = True
             response.set_data(flask.json.dumps(metadata))
         if flask.request.path == "/jwks" and response.is_json and not app.config[SIGN_WITH_KID]:
             keys = response.get_json()

@@ -4,7 +4,9 @@ Besides the login, `Provider` drives the provider's bearer-token API (see
 the docstring of tests/idp/provider.py): client credentials tokens, the
 access token format (opaque or RFC 9068 JWT), minted JWTs for the
 negative cases, revocation, the per-endpoint call counters and the
-introspection delay.
+introspection delay; and logout: the provider sessions (`sid`) of a user,
+back-channel Logout Tokens sent to an RP, the end_session calls received and
+an end_session that fails.
 """
 
 from __future__ import annotations
@@ -114,6 +116,53 @@ class Provider:
     def revoke(self, token: str, client_id: str, client_secret: str) -> None:
         """RFC 7009 revocation: introspection answers `{"active": false}` for it from now on."""
         r = requests.post(self.issuer + "/revoke", data={"token": token}, auth=(client_id, client_secret), timeout=5)
+        r.raise_for_status()
+
+    def sids(self, sub: str) -> list[str]:
+        """The `sid` of every login of `sub` (each one is in its ID token), oldest first."""
+        r = requests.get(f"{self.issuer}/test/sessions/{sub}", timeout=5)
+        r.raise_for_status()
+        return r.json()["sids"]
+
+    def send_backchannel_logout(
+        self,
+        uri: str,
+        *,
+        sub: str | None = None,
+        sid: str | None = None,
+        claims: dict | None = None,
+        header: dict | None = None,
+        key: str = "provider",
+        alg: str = "RS256",
+        aud: str | None = None,
+        token: str | None = None,
+    ) -> dict:
+        """POST a Logout Token to the RP's back-channel logout `uri` and return
+        `{"status", "body", "headers" (lowercased names), "logout_token"}`. The token
+        has iss, aud (`aud`, default the e2e client id), iat, exp, jti, events and the
+        `sub`/`sid` given; `claims`/`header` override (None leaves one out); key
+        "provider" or "foreign", alg "RS256" or "none". `token`: send it as is (replay)."""
+        body = {"uri": uri, "sub": sub, "sid": sid, "claims": claims or {}, "header": header or {},
+                "key": key, "alg": alg, "token": token}
+        if aud is not None:
+            body["aud"] = aud
+        # Longer than the provider's own 5 s wait for the RP.
+        r = requests.post(self.issuer + "/test/backchannel-logout", json=body, timeout=15)
+        r.raise_for_status()
+        return r.json()
+
+    def end_session_requests(self) -> list[dict]:
+        """The parameters of every end_session call since start or the last reset, oldest first."""
+        r = requests.get(self.issuer + "/test/end-session-requests", timeout=5)
+        r.raise_for_status()
+        return r.json()["requests"]
+
+    def reset_end_session_requests(self) -> None:
+        requests.post(self.issuer + "/test/end-session-requests/reset", timeout=5).raise_for_status()
+
+    def set_end_session_mode(self, mode: str) -> None:
+        """mode "error": end_session answers a 400 page and sends the browser nowhere; "normal": as before."""
+        r = requests.post(self.issuer + "/test/end-session-mode", json={"mode": mode}, timeout=5)
         r.raise_for_status()
 
     def stop(self) -> None:
