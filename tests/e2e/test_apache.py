@@ -1,0 +1,111 @@
+"""Real Apache 2.4 (mod_authnz_fcgi authorizer, mod_proxy_fcgi endpoints,
+mod_proxy_http backend) running apache/*.conf, with oidc-fcgi on TCP, the
+test provider and memcached."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from harness.apache import apache_stack
+from harness.login import API_HEADERS, browser, get, is_redirect_to, session_cookie
+from harness.oidc_fcgi import SESSION_COOKIE
+from harness.stack import Stack, StackOptions
+
+
+@pytest.fixture(scope="module")
+def astack(oidc_fcgi_bin):
+    s = apache_stack(Stack, StackOptions(store="memcached", label="apache"))
+    try:
+        s.start()
+    except BaseException:
+        print(s.logs())
+        raise
+    yield s
+    s.stop()
+
+
+def seen(stack):
+    return stack.upstream.received()[-1]
+
+
+def test_login_through_apache_passes_user_and_claims(astack):
+    session = browser()
+    sub = astack.new_user()
+    astack.log_in(session, sub, "/private")
+    before = astack.upstream.count()
+    response = get(session, astack.url + "/private?x=1",
+                   headers={"X-Remote-User": "admin", "X-Remote-Email": "admin@example.test"}, cookies={"site": "keep"})
+    assert response.status_code == 200, (response.status_code, response.text[:300])
+    assert astack.upstream.count() == before + 1
+    got = seen(astack)
+    assert got.header_values("X-Remote-User") == [sub]
+    assert got.header_values("X-Remote-Email") == [f"{sub}@example.test"]
+    assert got.header("X-Remote-Name") == f"Test {sub}"
+    assert SESSION_COOKIE not in got.cookie_names() and "site" in got.cookie_names()
+    assert "Variable-REMOTE_USER" not in response.headers and "X-Remote-User" not in response.headers
+
+
+@pytest.mark.parametrize("cookie", [None, "tampered", "A" * 43])
+def test_missing_or_bad_cookie_restarts_the_login(astack, cookie):
+    session = browser()
+    if cookie:
+        session.cookies.set(SESSION_COOKIE, cookie)
+    before = astack.upstream.count()
+    response = get(session, astack.url + "/private", headers={"X-Remote-User": "admin"})
+    assert is_redirect_to(response, astack.authorization_endpoint()), (response.status_code, response.headers)
+    assert any(c.startswith("oidc_state_") for c in response.headers.get("Set-Cookie", "").split(", "))
+    api = get(session, astack.url + "/private", headers=API_HEADERS)
+    assert api.status_code == 401 and "Location" not in api.headers and api.headers.get("WWW-Authenticate")
+    assert astack.upstream.count() == before
+
+
+def test_partner_location_uses_the_partner_provider(astack):
+    session = browser()
+    sub = astack.new_user()
+    astack.log_in(session, sub, "/private")
+    # A main session does not open the partner location: a new login there.
+    response = get(session, astack.url + "/partner/x")
+    assert is_redirect_to(response, astack.authorization_endpoint("partner"))
+    assert "client_id=e2e-partner-client" in response.headers["Location"]
+    partner = browser()
+    astack.log_in(partner, sub, "/partner/x")
+    assert get(partner, astack.url + "/partner/x").status_code == 200
+    assert seen(astack).header("X-Remote-User") == sub
+
+
+def test_logout_kills_the_old_cookie(astack):
+    session = browser()
+    sub = astack.new_user()
+    astack.log_in(session, sub, "/private")
+    cookie = session_cookie(session)
+    out = get(session, astack.url + "/oidc/logout?return_to=/")
+    assert out.status_code == 302
+    stale = browser()
+    stale.cookies.set(SESSION_COOKIE, cookie)
+    assert is_redirect_to(get(stale, astack.url + "/private"), astack.authorization_endpoint())
+
+
+def test_store_stopped_is_503_never_200(astack):
+    session = browser()
+    sub = astack.new_user()
+    astack.log_in(session, sub, "/private")
+    before = astack.upstream.count()
+    pid = astack.memcached.process.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        deadline = time.monotonic() + 10
+        for headers in ({}, API_HEADERS, {}):
+            response = get(session, astack.url + "/private", headers=headers)
+            assert response.status_code == 503, (response.status_code, response.headers)
+            assert "Location" not in response.headers
+            assert time.monotonic() < deadline
+        assert astack.upstream.count() == before
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+def test_error_log_has_no_warnings_from_the_includes(astack):
+    bad = [l for l in astack.nginx.error_log().splitlines() if ":warn]" in l or ":error]" in l or ":crit]" in l]
+    assert not bad, "\n".join(bad)
