@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from harness.apache import apache_stack
+from harness.apache import API_AUDIENCE, API_REALM, apache_stack
 from harness.login import API_HEADERS, browser, get, is_redirect_to, session_cookie
 from harness.oidc_fcgi import SESSION_COOKIE
 from harness.stack import Stack, StackOptions
@@ -104,8 +104,67 @@ def test_store_stopped_is_503_never_200(astack):
         assert astack.upstream.count() == before
     finally:
         os.kill(pid, signal.SIGCONT)
+    # Back within the store's retry interval, with the same session.
+    deadline = time.monotonic() + 10
+    while get(session, astack.url + "/private").status_code != 200:
+        assert time.monotonic() < deadline, "the session did not come back after memcached did"
+        time.sleep(0.1)
 
 
 def test_error_log_has_no_warnings_from_the_includes(astack):
     bad = [l for l in astack.nginx.error_log().splitlines() if ":warn]" in l or ":error]" in l or ":crit]" in l]
     assert not bad, "\n".join(bad)
+
+
+def api_token(stack, scope="orders:read profile", fmt="jwt"):
+    stack.provider.set_access_token_format(fmt, audience=API_AUDIENCE)
+    return stack.provider.client_credentials_token("reporting", "reporting-secret", scope=scope)["access_token"]
+
+
+@pytest.mark.parametrize("accept", [API_HEADERS, {"Accept": "text/html"}], ids=["api-client", "browser"])
+def test_api_location_without_a_token_is_401_never_a_redirect(astack, accept):
+    before = astack.upstream.count()
+    response = get(browser(), astack.url + "/api/orders", headers=accept)
+    assert response.status_code == 401
+    assert "Location" not in response.headers
+    assert response.headers["WWW-Authenticate"] == f'Bearer realm="{API_REALM}"'
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json()["error"] == "unauthorized"
+    assert not [c for c in response.cookies if c.name.startswith("oidc_state_")]
+    assert astack.upstream.count() == before
+
+
+def test_api_location_refuses_bad_and_insufficient_tokens(astack):
+    before = astack.upstream.count()
+    bad = get(browser(), astack.url + "/api/orders", headers={"Authorization": "Bearer not-a-token-anyone-issued"})
+    assert bad.status_code == 401
+    assert 'error="invalid_token"' in bad.headers["WWW-Authenticate"]
+    assert bad.json()["error"] == "invalid_token"
+    narrow = get(browser(), astack.url + "/api/orders", headers={"Authorization": "Bearer " + api_token(astack, scope="profile")})
+    assert narrow.status_code == 403
+    assert 'error="insufficient_scope"' in narrow.headers["WWW-Authenticate"]
+    assert 'scope="orders:read"' in narrow.headers["WWW-Authenticate"]
+    assert narrow.json()["error"] == "insufficient_scope"
+    assert astack.upstream.count() == before
+    # A browser session is no bearer token.
+    session = browser()
+    astack.log_in(session, astack.new_user(), "/private")
+    before = astack.upstream.count()
+    assert get(session, astack.url + "/api/orders", headers=API_HEADERS).status_code == 401
+    assert astack.upstream.count() == before
+
+
+@pytest.mark.parametrize("fmt", ["jwt", "opaque"])
+def test_api_location_passes_a_valid_token_with_its_identity(astack, fmt):
+    token = api_token(astack, fmt=fmt)
+    before = astack.upstream.count()
+    response = get(browser(), astack.url + "/api/orders", headers={
+        "Authorization": "Bearer " + token, "X-Remote-User": "admin", "X-Remote-Scope": "everything", **API_HEADERS})
+    assert response.status_code == 200, (response.status_code, response.headers, response.text[:300])
+    assert astack.upstream.count() == before + 1
+    got = seen(astack)
+    assert got.header_values("X-Remote-User") == ["reporting"]
+    assert got.header_values("X-Remote-Client-Id") == ["reporting"]
+    assert got.header_values("X-Remote-Scope") == ["orders:read profile"]
+    assert got.header("Authorization") is None
+    assert "Variable-REMOTE_USER" not in response.headers

@@ -14,6 +14,8 @@ from .process import ManagedProcess
 
 REPO = Path(__file__).resolve().parents[3]
 APACHE_DIR = REPO / "apache"
+API_AUDIENCE = "orders-api"
+API_REALM = "orders"
 MODULES = Path("/usr/lib/apache2/modules")
 MODULE_LIST = [
     ("mpm_event_module", "mod_mpm_event.so"), ("authn_core_module", "mod_authn_core.so"),
@@ -57,6 +59,7 @@ class Apache:
         fcgi = [("127.0.0.1:9000", f"127.0.0.1:{self.oidc_port}")]
         self._substituted("oidc-fcgi-endpoints.conf", fcgi)
         self._substituted("oidc-fcgi-protect.conf", [])
+        self._substituted("oidc-fcgi-api.conf", [])
         site = self._substituted("example-site.conf", fcgi + [
             ("<VirtualHost *:80>", f"<VirtualHost 127.0.0.1:{self.port}>"),
             ("ServerName app.example.com", "ServerName 127.0.0.1"),
@@ -110,6 +113,9 @@ def apache_stack(stack_cls, options):
     stack.oidc_config["listen"] = f"tcp:127.0.0.1:{oidc_port}"
     stack.oidc_config.pop("socket_mode", None)
     stack.oidc_config["public_url"] = apache.url
+    # apache/example-site.conf's /api/ location takes the main provider's tokens for this audience.
+    stack.oidc_config["providers"][0]["api"] = {"audiences": [API_AUDIENCE]}
+    stack.oidc_config["api"] = {"realm": API_REALM}
     stack.oidc = OidcFcgi(stack.workdir, stack.oidc_config)
     stack.nginx = apache  # the web server the Stack starts, stops and reads logs of
     return stack
