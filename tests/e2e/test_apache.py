@@ -168,3 +168,37 @@ def test_api_location_passes_a_valid_token_with_its_identity(astack, fmt):
     assert got.header_values("X-Remote-Scope") == ["orders:read profile"]
     assert got.header("Authorization") is None
     assert "Variable-REMOTE_USER" not in response.headers
+
+
+@pytest.fixture(scope="module")
+def cgi_stack(oidc_fcgi_bin):
+    s = apache_stack(Stack, StackOptions(store="memcached", label="apache-cgi"), cgi_endpoints=True)
+    try:
+        s.start()
+    except BaseException:
+        print(s.logs())
+        raise
+    yield s
+    s.stop()
+
+
+def test_login_and_logout_with_the_endpoints_in_cgi_mode(cgi_stack):
+    session = browser()
+    sub = cgi_stack.new_user()
+    daemon_log = len(cgi_stack.oidc.process.log_text())
+    cgi_stack.log_in(session, sub, "/private")
+    got = seen(cgi_stack)
+    assert got.header_values("X-Remote-User") == [sub]
+    assert got.header("X-Remote-Email") == f"{sub}@example.test"
+    cookie = session_cookie(session)
+    assert get(session, cgi_stack.url + "/oidc/logout?return_to=/").status_code == 302
+    stale = browser()
+    stale.cookies.set(SESSION_COOKIE, cookie)
+    assert is_redirect_to(get(stale, cgi_stack.url + "/private"), cgi_stack.authorization_endpoint())
+    # The running oidc-fcgi answered only the authorizer: the callback and the
+    # logout were CGI processes (whose log lines Apache writes to its error log).
+    daemon = cgi_stack.oidc.process.log_text()[daemon_log:]
+    assert "login succeeded" not in daemon and "logged out" not in daemon
+    cgi_lines = cgi_stack.nginx.error_log()
+    assert f"user={sub} [RelyingParty] login succeeded" in cgi_lines
+    assert f"user={sub} [RelyingParty] logged out" in cgi_lines
