@@ -12,6 +12,7 @@ from harness.apache import API_AUDIENCE, API_REALM, apache_stack
 from harness.login import API_HEADERS, browser, get, is_redirect_to, session_cookie
 from harness.oidc_fcgi import SESSION_COOKIE
 from harness.stack import Stack, StackOptions
+from test_browser import WAIT, By, EC, WebDriverWait, driver  # noqa: F401 - the headless Chromium fixture
 
 
 @pytest.fixture(scope="module")
@@ -111,11 +112,6 @@ def test_store_stopped_is_503_never_200(astack):
         time.sleep(0.1)
 
 
-def test_error_log_has_no_warnings_from_the_includes(astack):
-    bad = [l for l in astack.nginx.error_log().splitlines() if ":warn]" in l or ":error]" in l or ":crit]" in l]
-    assert not bad, "\n".join(bad)
-
-
 def api_token(stack, scope="orders:read profile", fmt="jwt"):
     stack.provider.set_access_token_format(fmt, audience=API_AUDIENCE)
     return stack.provider.client_credentials_token("reporting", "reporting-secret", scope=scope)["access_token"]
@@ -172,7 +168,9 @@ def test_api_location_passes_a_valid_token_with_its_identity(astack, fmt):
 
 @pytest.fixture(scope="module")
 def cgi_stack(oidc_fcgi_bin):
-    s = apache_stack(Stack, StackOptions(store="memcached", label="apache-cgi"), cgi_endpoints=True)
+    # Short sessions, for the expired-cookie test.
+    s = apache_stack(Stack, StackOptions(store="memcached", label="apache-cgi", inactivity_timeout="2s", max_lifetime="5s"),
+                     cgi_endpoints=True)
     try:
         s.start()
     except BaseException:
@@ -202,3 +200,49 @@ def test_login_and_logout_with_the_endpoints_in_cgi_mode(cgi_stack):
     cgi_lines = cgi_stack.nginx.error_log()
     assert f"user={sub} [RelyingParty] login succeeded" in cgi_lines
     assert f"user={sub} [RelyingParty] logged out" in cgi_lines
+
+
+def test_expired_session_restarts_the_login(cgi_stack):
+    session = browser()
+    cgi_stack.log_in(session, cgi_stack.new_user(), "/private")
+    logged_in = time.monotonic()
+    assert get(session, cgi_stack.url + "/private").status_code == 200
+    # Ends 5 s after login at the latest (session.max_lifetime), used or not.
+    while True:
+        response = get(session, cgi_stack.url + "/private")
+        if response.status_code != 200:
+            break
+        assert time.monotonic() - logged_in < 12, "the session outlived its max_lifetime"
+        time.sleep(0.25)
+    assert time.monotonic() - logged_in >= 2
+    assert is_redirect_to(response, cgi_stack.authorization_endpoint()), (response.status_code, response.headers)
+    assert any(c.startswith("oidc_state_") for c in response.headers.get("Set-Cookie", "").split(", "))
+
+
+def test_login_in_chromium_through_apache(astack, driver):
+    sub = astack.new_user()
+    driver.get(astack.url + "/dashboard?tab=1")
+    WebDriverWait(driver, WAIT).until(EC.presence_of_element_located((By.NAME, "sub")))
+    assert driver.current_url.startswith(astack.authorization_endpoint())
+    field = driver.find_element(By.NAME, "sub")
+    field.send_keys(sub)
+    field.submit()
+    # Back on the page the login started from, shown by the application, as the user.
+    WebDriverWait(driver, WAIT).until(EC.presence_of_element_located((By.ID, "user")))
+    assert driver.current_url == astack.url + "/dashboard?tab=1"
+    assert driver.find_element(By.ID, "user").text == sub
+    assert seen(astack).header("X-Remote-Email") == f"{sub}@example.test"
+    cookie = driver.get_cookie(SESSION_COOKIE)
+    assert cookie and cookie["httpOnly"] and SESSION_COOKIE not in driver.execute_script("return document.cookie")
+    driver.get(astack.url + "/other")
+    WebDriverWait(driver, WAIT).until(EC.presence_of_element_located((By.ID, "user")))
+    assert driver.find_element(By.ID, "user").text == sub
+
+
+# Last, after every other test used both servers.
+@pytest.mark.parametrize("which", ["astack", "cgi_stack"])
+def test_error_log_has_no_warnings_from_the_includes(request, which):
+    log = request.getfixturevalue(which).nginx.error_log()
+    assert "resuming normal operations" in log
+    bad = [l for l in log.splitlines() if ":warn]" in l or ":error]" in l or ":crit]" in l or ":alert]" in l or ":emerg]" in l]
+    assert not bad, "\n".join(bad)
