@@ -2,8 +2,6 @@
 mod_proxy_http backend) running apache/*.conf, with oidc-fcgi on TCP, the
 test provider and memcached."""
 
-import os
-import signal
 import time
 
 import pytest
@@ -88,28 +86,49 @@ def test_logout_kills_the_old_cookie(astack):
     assert is_redirect_to(get(stale, astack.url + "/private"), astack.authorization_endpoint())
 
 
-def test_store_stopped_is_503_never_200(astack):
-    session = browser()
-    sub = astack.new_user()
-    astack.log_in(session, sub, "/private")
-    before = astack.upstream.count()
-    pid = astack.memcached.process.pid
-    os.kill(pid, signal.SIGSTOP)
-    try:
-        deadline = time.monotonic() + 10
-        for headers in ({}, API_HEADERS, {}):
-            response = get(session, astack.url + "/private", headers=headers)
-            assert response.status_code == 503, (response.status_code, response.headers)
-            assert "Location" not in response.headers
-            assert time.monotonic() < deadline
-        assert astack.upstream.count() == before
-    finally:
-        os.kill(pid, signal.SIGCONT)
-    # Back within the store's retry interval, with the same session.
+def assert_store_outage_is_503(stack, session):
+    before = stack.upstream.count()
     deadline = time.monotonic() + 10
-    while get(session, astack.url + "/private").status_code != 200:
-        assert time.monotonic() < deadline, "the session did not come back after memcached did"
+    for headers in ({}, API_HEADERS, {}):
+        response = get(session, stack.url + "/private", headers=headers)
+        assert response.status_code == 503, (response.status_code, response.headers)
+        assert "Location" not in response.headers and response.headers.get("Retry-After")
+        assert SESSION_COOKIE not in response.headers.get("Set-Cookie", ""), "the user's cookie must survive an outage"
+        assert time.monotonic() < deadline
+    assert stack.upstream.count() == before
+
+
+def wait_for(check, what, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, what
         time.sleep(0.1)
+
+
+def test_store_hung_is_503_never_200_and_the_session_comes_back(astack):
+    session = browser()
+    astack.log_in(session, astack.new_user(), "/private")
+    astack.memcached.freeze()
+    try:
+        assert_store_outage_is_503(astack, session)
+    finally:
+        astack.memcached.thaw()
+    # Back within the store's retry interval, with the same session.
+    wait_for(lambda: get(session, astack.url + "/private").status_code == 200, "the session did not come back after memcached did")
+
+
+def test_store_dead_is_503_never_200_then_a_new_login(astack):
+    session = browser()
+    astack.log_in(session, astack.new_user(), "/private")
+    astack.memcached.kill()
+    try:
+        assert_store_outage_is_503(astack, session)
+    finally:
+        astack.memcached.start()
+    # A restarted memcached has forgotten the session: the login starts again.
+    wait_for(lambda: is_redirect_to(get(session, astack.url + "/private"), astack.authorization_endpoint()),
+             "no new login after memcached came back empty")
+
 
 
 def api_token(stack, scope="orders:read profile", fmt="jwt"):
