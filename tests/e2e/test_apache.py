@@ -185,6 +185,22 @@ def test_api_location_passes_a_valid_token_with_its_identity(astack, fmt):
     assert "Variable-REMOTE_USER" not in response.headers
 
 
+def test_either_location_takes_a_token_or_the_session(astack):
+    token = api_token(astack)
+    response = get(browser(), astack.url + "/reports/q3", headers={"Authorization": "Bearer " + token, **API_HEADERS})
+    assert response.status_code == 200, (response.status_code, response.text[:300])
+    assert seen(astack).header_values("X-Remote-User") == ["reporting"]
+    refused = get(browser(), astack.url + "/reports/q3", headers={"Authorization": "Bearer revoked-or-never-issued", "Accept": "text/html"})
+    assert refused.status_code == 401 and "Location" not in refused.headers
+    assert 'error="invalid_token"' in refused.headers["WWW-Authenticate"]
+    # No token: the browser session, or a login.
+    session = browser()
+    assert is_redirect_to(get(session, astack.url + "/reports/q3"), astack.authorization_endpoint())
+    sub = astack.new_user()
+    astack.log_in(session, sub, "/reports/q3")
+    assert seen(astack).header_values("X-Remote-User") == [sub]
+
+
 @pytest.fixture(scope="module")
 def cgi_stack(oidc_fcgi_bin):
     # Short sessions, for the expired-cookie test.
