@@ -239,6 +239,14 @@ public final class FastCGIServer: Sendable {
                 _ = FCGX_PutStr($0, Int32(buffer.count), request.out)
             }
         }
+        // An authorizer request has no input stream: Apache mod_authnz_fcgi
+        // sends parameters only, never an (empty) FCGI_STDIN record, so waiting
+        // for the end of one would hold the answer until the read timeout.
+        if request.role == FCGI_AUTHORIZER {
+            _ = FCGX_FFlush(request.out)
+            request.keepConnection = 0
+            return
+        }
         withReadDeadline(index, fd: fd) { finishInput(&request) }
     }
 

@@ -142,4 +142,51 @@ import RelyingParty
         #expect(send(authorization: "Bearer good-token", extra: ["OIDC_REQUIRE_SCOPE": "orders\"read"]).status == 500)
         #expect(send(authorization: "Bearer good-token", extra: ["OIDC_PROVIDER": "nobody"]).status == 500)
     }
+
+    // Apache mod_authnz_fcgi (`FCGI_ROLE=AUTHORIZER`): the answer goes to the client as it is.
+
+    private func authorize(mode: String, authorization: String? = nil, accept: String = "application/json", cookie: String? = nil) -> Response {
+        var headers = ["Accept": accept]
+        if let authorization { headers["Authorization"] = authorization }
+        if let cookie { headers["Cookie"] = cookie }
+        return responder.respond(.browser(uri: "/api/orders", headers: headers, params: ["FCGI_ROLE": "AUTHORIZER", "OIDC_MODE": mode]))
+    }
+
+    @Test func anAuthorizerAllowsATokenWithVariablesOnly() {
+        let response = authorize(mode: "api", authorization: "Bearer good-token", cookie: "oidc_session=x; site=keep")
+        #expect(response.status == 200)
+        #expect(response.headers.allSatisfy { $0.name.text.hasPrefix("Variable-") })
+        #expect(response.header("Variable-REMOTE_USER") == "svc-7")
+        #expect(response.header("Variable-OIDC_CLIENT_ID") == "reporting")
+        #expect(response.header("Variable-OIDC_SCOPE") == "orders:read profile")
+        #expect(response.header("Variable-OIDC_CLAIM_email") == "svc@example.com")
+        #expect(response.header("Variable-OIDC_UPSTREAM_COOKIE") == "site=keep")
+    }
+
+    @Test func anAuthorizerRefusesWithTheChallengeAndTheJSONBodyNeverARedirect() throws {
+        for accept in ["application/json", "text/html"] {
+            let missing = authorize(mode: "api", accept: accept)
+            #expect(missing.status == 401)
+            #expect(missing.header("WWW-Authenticate") == #"Bearer realm="orders""#)
+            #expect(missing.header("Location") == nil)
+            #expect(missing.headers(named: "Set-Cookie").isEmpty)
+            // Apache would take a body starting with `/` for an ErrorDocument URL.
+            #expect(missing.body.first == UInt8(ascii: "{"))
+        }
+        let invalid = authorize(mode: "api", authorization: "Bearer not-a-token-anyone-issued", accept: "text/html")
+        #expect(invalid.status == 401)
+        #expect(try JSONDecoder().decode([String: String].self, from: Data(invalid.body))["error"] == "invalid_token")
+        provider.failing = true
+        let down = authorize(mode: "api", authorization: "Bearer good-token")
+        #expect(down.status == 503)
+        #expect(down.header("Variable-REMOTE_USER") == nil)
+    }
+
+    @Test func anEitherAuthorizerTakesTheTokenWhenThereIsOneElseStartsALogin() {
+        #expect(authorize(mode: "either", authorization: "Bearer good-token").header("Variable-REMOTE_USER") == "svc-7")
+        #expect(authorize(mode: "either", authorization: "Bearer revoked", accept: "text/html").header("WWW-Authenticate")?.contains("invalid_token") == true)
+        let navigation = authorize(mode: "either", accept: "text/html")
+        #expect(navigation.status == 302)
+        #expect(navigation.header("WWW-Authenticate") == nil)
+    }
 }

@@ -30,13 +30,43 @@ struct AuthHandler: Sendable {
         Response.Header(BearerChallenge.errorBodyHeader, #"{"error":"access_denied","error_description":"Your sign-in cannot be passed on to this site"}"#),
     ])
 
+    /// What the auth answer decided, before it is written for one web server.
+    enum Decision {
+        /// A valid session: the identity headers and the client's Cookie header
+        /// without oidc-fcgi's cookies (empty when none are left).
+        case allow(IdentityHeaders.Answer, upstreamCookie: String)
+        /// No, bad, expired or other-provider session.
+        case unauthenticated
+        /// The identity cannot be handed on in full.
+        case forbidden
+        /// The session store cannot be read.
+        case unavailable
+        /// The location names a provider that is not configured.
+        case misconfigured
+    }
+
+    /// The nginx auth_request answer: headers only, no body, no cookie.
     func handle(_ request: Request) -> Response {
+        switch decide(request) {
+        case .allow(var answer, let upstreamCookie):
+            if !upstreamCookie.isEmpty {
+                answer.headers.append(Response.Header(Self.upstreamCookieHeader, upstreamCookie))
+            }
+            return Response(status: 200, headers: answer.headers)
+        case .unauthenticated: return Response(status: 401)
+        case .forbidden: return Self.identityNotPassable
+        case .unavailable: return Response(status: 503, headers: [Response.Header(.retryAfter, "5")])
+        case .misconfigured: return Response(status: 500)
+        }
+    }
+
+    func decide(_ request: Request) -> Decision {
         let cookieHeader = request.header("Cookie") ?? ""
         let cookies = CookieHeader.values(named: sessionCookie.text, in: cookieHeader)
-        guard !cookies.isEmpty else { return Response(status: 401) }
+        guard !cookies.isEmpty else { return .unauthenticated }
         guard let provider = settings.provider(named: request.params["OIDC_PROVIDER"]) else {
             logger.error("OIDC_PROVIDER names no configured provider", metadata: ["provider": "\(request.params["OIDC_PROVIDER"] ?? "")"])
-            return Response(status: 500)
+            return .misconfigured
         }
         do {
             for cookie in cookies {
@@ -51,18 +81,18 @@ struct AuthHandler: Sendable {
                     continue
                 }
             }
-            return Response(status: 401)
+            return .unauthenticated
         } catch {
             logger.error("cannot read the session store; denying", metadata: ["reason": "\(error)"])
-            return Response(status: 503, headers: [Response.Header(.retryAfter, "5")])
+            return .unavailable
         }
     }
 
-    private func allow(_ session: SessionRecord, cookieHeader: String) -> Response {
-        var answer: IdentityHeaders.Answer
+    private func allow(_ session: SessionRecord, cookieHeader: String) -> Decision {
+        let answer: IdentityHeaders.Answer
         do { answer = try identityHeaders.headers(for: session) } catch {
             logger.warning("\(error)", metadata: ["user": "\(session.user.prefix(64))"])
-            return Self.identityNotPassable
+            return .forbidden
         }
         for (header, bytes) in answer.omitted {
             logger.debug("identity header sent empty: its value does not fit", metadata: ["header": "\(header)", "bytes": "\(bytes)"])
@@ -70,11 +100,8 @@ struct AuthHandler: Sendable {
         guard let upstreamCookie = upstreamCookies.filter(cookieHeader) else {
             logger.warning("the request's Cookie header is too large to hand to the application; denying",
                            metadata: ["bytes": "\(cookieHeader.utf8.count)", "limit": "\(UpstreamCookies.maxBytes)"])
-            return Self.identityNotPassable
+            return .forbidden
         }
-        if !upstreamCookie.isEmpty {
-            answer.headers.append(Response.Header(Self.upstreamCookieHeader, upstreamCookie))
-        }
-        return Response(status: 200, headers: answer.headers)
+        return .allow(answer, upstreamCookie: upstreamCookie)
     }
 }

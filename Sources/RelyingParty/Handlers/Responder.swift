@@ -2,7 +2,9 @@ import Logging
 
 /// The whole relying party as one function: a request from the web server in,
 /// the answer out. The action comes from the `OIDC_ACTION` parameter the web
-/// server sets per location.
+/// server sets per location; a FastCGI authorizer request (Apache
+/// mod_authnz_fcgi, `FCGI_ROLE=AUTHORIZER`) is the authorizer answer, which
+/// needs no action (or `auth`).
 public final class Responder: Sendable {
     public enum Action: String, Sendable, CaseIterable {
         case auth, login, callback, logout
@@ -14,6 +16,7 @@ public final class Responder: Sendable {
     private let login: LoginHandler
     private let callback: CallbackHandler
     private let logout: LogoutHandler
+    private let authorizer: AuthorizerHandler
 
     public init(context: RelyingPartyContext) {
         self.context = context
@@ -22,6 +25,7 @@ public final class Responder: Sendable {
         login = LoginHandler(context: context)
         callback = CallbackHandler(context: context)
         logout = LogoutHandler(context: context)
+        authorizer = AuthorizerHandler(context: context, auth: auth, bearer: bearer, login: login)
     }
 
     public func respond(_ request: Request) -> Response {
@@ -30,41 +34,31 @@ public final class Responder: Sendable {
                                  metadata: ["given": "\(request.params["OIDC_MODE"]?.prefix(40) ?? "")", "uri": "\(request.requestURI.prefix(200))"])
             return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server asked for an oidc-fcgi mode that does not exist.", for: request)
         }
+        if request.params["FCGI_ROLE"] == "AUTHORIZER" {
+            let given = request.params["OIDC_ACTION"] ?? ""
+            guard given.isEmpty || given.lowercased() == Action.auth.rawValue else {
+                context.logger.error("a FastCGI authorizer request names an action other than auth; remove OIDC_ACTION from the protected location", metadata: ["given": "\(given.prefix(40))", "uri": "\(request.requestURI.prefix(200))"])
+                return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server asked the authorizer for another oidc-fcgi action.", for: request)
+            }
+            return authorizer.handle(request, mode: mode)
+        }
         switch action(of: request) {
         case .auth?:
-            switch mode {
-            case .browser: return auth.handle(request)
-            case .api: return bearer.handle(request, delivery: .authAnswer)
-            case .either:
-                guard carriesBearer(request) else { return auth.handle(request) }
-                // A 401 goes on to the login location, which answers it with the
-                // challenge; nginx would copy this one too, and send it twice.
-                let answer = bearer.handle(request, delivery: .authAnswer)
-                return answer.status == 401 ? answer.removingHeaders(named: .wwwAuthenticate) : answer
-            }
+            guard mode.takesBearer(request) else { return auth.handle(request) }
+            let answer = bearer.handle(request, delivery: .authAnswer)
+            // In `either` mode a 401 goes on to the login location, which answers it
+            // with the challenge; nginx would copy this one too, and send it twice.
+            return mode == .either && answer.status == 401 ? answer.removingHeaders(named: .wwwAuthenticate) : answer
         case .login?:
             // No session and no redirect for API clients: an `either` location sends a
             // refused bearer token here with the 401; give it its challenge.
-            switch mode {
-            case .api: return bearer.handle(request, delivery: .direct).refusalOnly
-            case .either where carriesBearer(request): return bearer.handle(request, delivery: .direct).refusalOnly
-            case .browser, .either: return login.handle(request)
-            }
+            return mode.takesBearer(request) ? bearer.handle(request, delivery: .direct).refusalOnly : login.handle(request)
         case .callback?: return callback.handle(request)
         case .logout?: return logout.handle(request)
         case nil:
             let given = request.params["OIDC_ACTION"] ?? "(not set)"
             context.logger.error("request without a known OIDC_ACTION; set `fastcgi_param OIDC_ACTION auth|login|callback|logout;` in the web server location", metadata: ["given": "\(given)", "uri": "\(request.requestURI)"])
             return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server did not say which oidc-fcgi action to run.", for: request)
-        }
-    }
-
-    /// `either` mode uses the bearer path when the request has `Authorization: Bearer`
-    /// (well-formed or not); another scheme, or none, means the session.
-    private func carriesBearer(_ request: Request) -> Bool {
-        switch BearerToken.parse(authorization: request.params["HTTP_AUTHORIZATION"], maxBytes: Int.max / 2) {
-        case .absent, .otherScheme: return false
-        case .token, .invalid: return true
         }
     }
 

@@ -10,3 +10,20 @@ public enum LocationMode: String, Sendable, CaseIterable {
         return LocationMode(rawValue: given.lowercased())
     }
 }
+
+extension LocationMode {
+    /// Whether this request is answered by its bearer token: always in `api` mode;
+    /// in `either` mode when it carries `Authorization: Bearer` (well-formed or
+    /// not); another scheme, or none, means the session.
+    public func takesBearer(_ request: Request) -> Bool {
+        switch self {
+        case .browser: return false
+        case .api: return true
+        case .either:
+            switch BearerToken.parse(authorization: request.params["HTTP_AUTHORIZATION"], maxBytes: Int.max / 2) {
+            case .absent, .otherScheme: return false
+            case .token, .invalid: return true
+            }
+        }
+    }
+}

@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from .ports import can_connect_unix
+from .ports import can_connect, can_connect_unix
 from .process import ManagedProcess
 
 REPO = Path(__file__).resolve().parents[3]
@@ -189,7 +189,13 @@ class OidcFcgi:
         self.process = process
         log_offset = len(process.log_text())
         process.start()
-        process.wait_ready(lambda: can_connect_unix(str(self.socket_path)), timeout, f"listening on {self.socket_path}")
+        listen = self.config["listen"]
+        if listen.startswith("tcp:"):
+            host, _, port = listen.removeprefix("tcp:").rpartition(":")
+            ready = lambda: can_connect(int(port), host.strip("[]"))  # noqa: E731
+        else:
+            ready = lambda: can_connect_unix(str(self.socket_path))  # noqa: E731
+        process.wait_ready(ready, timeout, f"listening on {listen}")
         if await_metadata:
             wait_metadata_loaded(process, await_metadata, timeout, log_offset)
         return self
