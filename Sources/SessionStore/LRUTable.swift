@@ -70,6 +70,18 @@ struct LRUTable<Value> {
         index[key] = slot
     }
 
+    /// Gives a live entry a new expiry without changing its value or its place
+    /// in the LRU order; false when `key` is absent or expired.
+    mutating func touch(_ key: String, expiresAt: Int64, now: Int64) -> Bool {
+        guard let slot = index[key] else { return false }
+        if slots[slot].expiresAt <= now {
+            remove(slot: slot)
+            return false
+        }
+        slots[slot].expiresAt = expiresAt
+        return true
+    }
+
     @discardableResult
     mutating func removeValue(for key: String) -> Bool {
         guard let slot = index[key] else { return false }

@@ -160,6 +160,79 @@ public final class MemcachedStore: KeyValueStore {
         }
     }
 
+    public func touch(_ key: String, ttlSeconds: Int) throws(StoreError) -> Bool {
+        let fullKey = try prefixed(key)
+        let expiration = try Self.expiration(ttlSeconds)
+        return try call(fullKey) { (handle) throws(StoreError) -> Bool in
+            let rc = fullKey.withCString { memcached_touch(handle, $0, fullKey.utf8.count, expiration) }
+            switch rc {
+            case MEMCACHED_SUCCESS:
+                return true
+            case MEMCACHED_NOTFOUND:
+                if let failure = MemcachedFailure.hiddenFailure(in: handle) {
+                    throw MemcachedFailure.error(failure, operation: "touch", handle: handle)
+                }
+                return false
+            default:
+                throw MemcachedFailure.error(rc, operation: "touch", handle: handle)
+            }
+        }
+    }
+
+    /// One multi-get per server holding some of the keys (with one server, one
+    /// round trip for all of them).
+    public func getMany(_ keys: [String]) throws(StoreError) -> [[UInt8]?] {
+        var fullKeys: [String] = []
+        for key in keys { fullKeys.append(try prefixed(key)) }
+        var byServer: [Int: [String]] = [:]
+        for fullKey in fullKeys { byServer[connections.serverIndex(for: fullKey), default: []].append(fullKey) }
+        var found: [String: [UInt8]] = [:]
+        for (_, group) in byServer.sorted(by: { $0.key < $1.key }) {
+            let values = try call(group[0]) { (handle) throws(StoreError) -> [String: [UInt8]] in
+                try Self.multiGet(handle, Array(Set(group)))
+            }
+            found.merge(values) { first, _ in first }
+        }
+        return fullKeys.map { found[$0] }
+    }
+
+    private static func multiGet(
+        _ handle: UnsafeMutablePointer<memcached_st>, _ keys: [String]
+    ) throws(StoreError) -> [String: [UInt8]] {
+        let cKeys = keys.map { strdup($0) }
+        defer { cKeys.forEach { free($0) } }
+        let lengths = keys.map { $0.utf8.count }
+        let sent = cKeys.map { UnsafePointer<CChar>($0) }.withUnsafeBufferPointer { keyPointers in
+            lengths.withUnsafeBufferPointer { lengthPointers in
+                memcached_mget(handle, keyPointers.baseAddress, lengthPointers.baseAddress, keys.count)
+            }
+        }
+        guard sent == MEMCACHED_SUCCESS else { throw MemcachedFailure.error(sent, operation: "get", handle: handle) }
+        var values: [String: [UInt8]] = [:]
+        while true {
+            var rc = MEMCACHED_SUCCESS
+            guard let result = memcached_fetch_result(handle, nil, &rc) else {
+                guard rc == MEMCACHED_END || rc == MEMCACHED_NOTFOUND || rc == MEMCACHED_SUCCESS else {
+                    throw MemcachedFailure.error(rc, operation: "get", handle: handle)
+                }
+                if let failure = MemcachedFailure.hiddenFailure(in: handle) {
+                    throw MemcachedFailure.error(failure, operation: "get", handle: handle)
+                }
+                return values
+            }
+            defer { memcached_result_free(result) }
+            guard rc == MEMCACHED_SUCCESS else { throw MemcachedFailure.error(rc, operation: "get", handle: handle) }
+            let keyBytes = UnsafeRawBufferPointer(start: memcached_result_key_value(result), count: memcached_result_key_length(result))
+            let key = String(decoding: keyBytes, as: UTF8.self)
+            let length = memcached_result_length(result)
+            if length > 0, let value = memcached_result_value(result) {
+                values[key] = [UInt8](UnsafeRawBufferPointer(start: value, count: length))
+            } else {
+                values[key] = []
+            }
+        }
+    }
+
     private func prefixed(_ key: String) throws(StoreError) -> String {
         try StoreKeyRules.validate(key)
         let fullKey = keyPrefix + key

@@ -52,6 +52,20 @@ public final class MemoryStore: KeyValueStore {
         _ = table.withLock { $0.removeValue(for: key) }
     }
 
+    public func touch(_ key: String, ttlSeconds: Int) throws(StoreError) -> Bool {
+        try StoreKeyRules.validate(key)
+        try StoreKeyRules.validate(ttlSeconds: ttlSeconds)
+        let now = clock.now()
+        return table.withLock { $0.touch(key, expiresAt: now + Int64(ttlSeconds), now: now) }
+    }
+
+    /// Every key read under one lock, so the answer is one consistent moment.
+    public func getMany(_ keys: [String]) throws(StoreError) -> [[UInt8]?] {
+        for key in keys { try StoreKeyRules.validate(key) }
+        let now = clock.now()
+        return table.withLock { table in keys.map { table.value(for: $0, now: now) } }
+    }
+
     /// Keys from most to least recently used; for tests and diagnostics.
     var keysByRecency: [String] { table.withLock { $0.keysByRecency } }
 }

@@ -32,6 +32,9 @@ enum KeyValueStoreContract: String, CaseIterable, Sendable, CustomTestStringConv
     case invalidKeysAreRejected
     case nonPositiveTTLIsRejected
     case concurrentCallersSeeTheirOwnValues
+    case touchExtendsWithoutChanging
+    case touchNeverRevives
+    case getManyAnswersInOrder
 
     var testDescription: String { rawValue }
 
@@ -166,6 +169,38 @@ enum KeyValueStoreContract: String, CaseIterable, Sendable, CustomTestStringConv
             #expect(group.wait(timeout: .now() + 30) == .success, "workers did not finish within 30 s")
             #expect(failures.withLock { $0 } == [])
             #expect(try store.get("shared-lock")?.count == 1)
+
+        case .touchExtendsWithoutChanging:
+            try store.set("extended", value: [1, 2], ttlSeconds: fixture.shortTTL)
+            try store.set("not-extended", value: [3], ttlSeconds: fixture.shortTTL)
+            #expect(try store.touch("extended", ttlSeconds: 3600) == true)
+            try await fixture.letShortTTLPass()
+            #expect(try store.get("extended") == [1, 2], "a touched key lives on with its value")
+            #expect(try store.get("not-extended") == nil)
+
+        case .touchNeverRevives:
+            #expect(try store.touch("never-set", ttlSeconds: 60) == false)
+            #expect(try store.get("never-set") == nil)
+            try store.set("deleted", value: [1], ttlSeconds: 60)
+            try store.delete("deleted")
+            #expect(try store.touch("deleted", ttlSeconds: 60) == false)
+            #expect(try store.get("deleted") == nil)
+            try store.set("expired", value: [1], ttlSeconds: fixture.shortTTL)
+            try await fixture.letShortTTLPass()
+            #expect(try store.touch("expired", ttlSeconds: 60) == false)
+            #expect(try store.get("expired") == nil)
+            #expect(throws: StoreError.self) { _ = try store.touch("with space", ttlSeconds: 60) }
+            #expect(throws: StoreError.self) { _ = try store.touch("k", ttlSeconds: 0) }
+
+        case .getManyAnswersInOrder:
+            try store.set("a", value: [1], ttlSeconds: 60)
+            try store.set("c", value: [], ttlSeconds: 60)
+            try store.set("d", value: Array(repeating: 7, count: 5000), ttlSeconds: 60)
+            let values = try store.getMany(["d", "missing", "a", "c", "a"])
+            #expect(values == [Array(repeating: 7, count: 5000), nil, [1], [], [1]])
+            #expect(try store.getMany([]) == [])
+            #expect(try store.getMany(["missing", "also-missing"]) == [nil, nil])
+            #expect(throws: StoreError.self) { _ = try store.getMany(["a", "with space"]) }
         }
     }
 }

@@ -224,6 +224,46 @@ struct MemcachedStoreTests {
         }
     }
 
+    @Test func getManyReadsKeysOfEveryServerAndFailsWholeWhenOneHangs() throws {
+        let first = try MemcachedServer.start()
+        defer { first.stop() }
+        let second = try MemcachedServer.start()
+        defer { second.stop() }
+        let both = try Self.store([first.address, second.address])
+        let keys = (0..<30).map { "many-\($0)" }
+        for key in keys where key != "many-7" { try both.set(key, value: Array(key.utf8), ttlSeconds: 60) }
+        let values = try both.getMany(keys)
+        #expect(values == keys.map { $0 == "many-7" ? nil : Array($0.utf8) })
+        let onSecond = try keys.filter { try Self.store([second.address]).get($0) != nil }
+        try #require(!onSecond.isEmpty && onSecond.count < keys.count - 1)
+
+        // A session check must never read "absent" for a key whose server did not answer.
+        second.pause()
+        let started = Date()
+        #expect(throws: StoreError.self) { _ = try both.getMany(keys) }
+        #expect(Date().timeIntervalSince(started) < 2, "getMany waited beyond the I/O timeout")
+        second.resume()
+    }
+
+    @Test func getManyOnAFrozenServerLeavesNoStaleReplyBehind() throws {
+        let server = try MemcachedServer.start()
+        defer { server.stop() }
+        let store = try Self.store([server.address], poolSize: 1)
+        try store.set("x", value: [1], ttlSeconds: 60)
+        try store.set("y", value: [2], ttlSeconds: 60)
+        server.pause()
+        #expect(throws: StoreError.self) { _ = try store.getMany(["x", "y"]) }
+        server.resume()
+        let deadline = Date().addingTimeInterval(10)
+        var answer: [[UInt8]?]?
+        while Date() < deadline, answer == nil {
+            answer = try? store.getMany(["y", "x"])
+            if answer == nil { usleep(100_000) }
+        }
+        #expect(answer == [[2], [1]])
+        #expect(try store.getMany(["x", "nope", "y"]) == [[1], nil, [2]])
+    }
+
     @Test func valueLargerThanTheServerAcceptsIsRejected() throws {
         let server = try MemcachedServer.start()
         defer { server.stop() }

@@ -24,6 +24,13 @@ public protocol KeyValueStore: Sendable {
     func add(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) -> Bool
     /// Removes the key; absent keys are not an error.
     func delete(_ key: String) throws(StoreError)
+    /// Gives a present key a new TTL without changing its value; returns false
+    /// when the key is absent (a touch never brings a deleted key back).
+    func touch(_ key: String, ttlSeconds: Int) throws(StoreError) -> Bool
+    /// The values of several keys, in the order asked, nil where absent: one
+    /// round trip per server holding them, so a session check that needs a few
+    /// keys still costs one wait. Any failure throws; there are no partial answers.
+    func getMany(_ keys: [String]) throws(StoreError) -> [[UInt8]?]
     /// True while the store already knows, without a network call, that calls
     /// would fail now (every server failed moments ago). Lets a login answer
     /// 503 at once rather than fail at the callback.
@@ -32,4 +39,11 @@ public protocol KeyValueStore: Sendable {
 
 extension KeyValueStore {
     public var isKnownUnavailable: Bool { false }
+
+    public func getMany(_ keys: [String]) throws(StoreError) -> [[UInt8]?] {
+        var values: [[UInt8]?] = []
+        values.reserveCapacity(keys.count)
+        for key in keys { values.append(try get(key)) }
+        return values
+    }
 }

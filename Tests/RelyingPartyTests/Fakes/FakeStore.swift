@@ -48,6 +48,14 @@ final class FakeStore: KeyValueStore {
         if failing { throw .unavailable("fake outage") }
         _ = entries.withLock { $0.removeValue(forKey: key) }
     }
+
+    func touch(_ key: String, ttlSeconds: Int) throws(StoreError) -> Bool {
+        if failing { throw .unavailable("fake outage") }
+        return entries.withLock { $0[key] != nil }
+    }
+
+    /// Removes a key behind the code's back, as an eviction would.
+    func evict(_ key: String) { _ = entries.withLock { $0.removeValue(forKey: key) } }
 }
 
 /// A clock the test moves by hand.
