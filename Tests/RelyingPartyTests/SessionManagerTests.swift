@@ -4,8 +4,8 @@ import RelyingParty
 @Suite struct SessionManagerTests {
     private let secret = Array("session-secret-of-at-least-32-bytes-long".utf8)
 
-    private func record(_ clock: FakeClock, lifetime: Int64 = 8 * 3600) -> SessionRecord {
-        SessionRecord(provider: "corp", subject: "alice-sub", providerSessionID: "sid-1", user: "alice", claims: ["email": .string("a@example.com")],
+    private func record(_ clock: FakeClock, lifetime: Int64 = 8 * 3600, subject: String = "alice-sub", sid: String? = "sid-1") -> SessionRecord {
+        SessionRecord(provider: "corp", subject: subject, providerSessionID: sid, user: "alice", claims: ["email": .string("a@example.com")],
                       idToken: "id.token.value", accessToken: "access-token-value", refreshToken: nil, accessTokenExpiresAt: nil,
                       createdAt: clock.now(), lastSeenAt: clock.now(), expiresAt: clock.now() + lifetime)
     }
@@ -19,13 +19,113 @@ import RelyingParty
         let store = FakeStore(), clock = FakeClock()
         let sessions = manager(store, clock)
         let id = try sessions.create(record(clock))
-        #expect(id.cookieValue.count == 43)  // 256 bits, base64url
-        #expect(store.keys == [id.storeKey])
+        #expect(id.cookieValue.count == 43 + 1 + 22 + 1 + 22)  // 256 random bits, then the user and sid group tags
+        #expect(Set(store.keys) == Set([id.storeKey] + id.groups.map(\.storeKey)))
         #expect(!id.storeKey.contains(id.cookieValue))
         let raw = store.rawValue(id.storeKey)!
         #expect(!raw.contains(subsequence: Array("alice".utf8)))
         #expect(!raw.contains(subsequence: Array("access-token-value".utf8)))
-        #expect(try sessions.lookup(cookieValue: id.cookieValue) == .valid(record(clock)))
+        #expect(!store.keys.contains { $0.contains("alice") || $0.contains("sid-1") }, "group keys are keyed hashes")
+        let before = store.readCalls
+        guard case .valid(let found) = try sessions.lookup(cookieValue: id.cookieValue) else { Issue.record("not found"); return }
+        #expect(store.readCalls - before == 1, "a session check is one store read")
+        var expected = record(clock)
+        expected.groupGenerations = found.groupGenerations
+        #expect(found == expected)
+        #expect(found.groupGenerations.count == 2)
+    }
+
+    @Test func aSessionWithoutProviderSessionIDJoinsOnlyItsUsersGroup() throws {
+        let store = FakeStore(), clock = FakeClock()
+        let sessions = manager(store, clock)
+        let id = try sessions.create(record(clock, sid: nil))
+        #expect(id.cookieValue.count == 43 + 1 + 22)
+        guard case .valid = try sessions.lookup(cookieValue: id.cookieValue) else { Issue.record("not found"); return }
+        try sessions.endSessions(provider: "corp", subject: "alice-sub")
+        #expect(try sessions.lookup(cookieValue: id.cookieValue) == .absent)
+    }
+
+    @Test func logoutBySubjectEndsEverySessionOfThatUserAndNoOther() throws {
+        let store = FakeStore(), clock = FakeClock()
+        let sessions = manager(store, clock)
+        let laptop = try sessions.create(record(clock, sid: "sid-laptop"))
+        let phone = try sessions.create(record(clock, sid: "sid-phone"))
+        let bob = try sessions.create(record(clock, subject: "bob-sub", sid: "sid-bob"))
+        try sessions.endSessions(provider: "corp", subject: "alice-sub")
+        #expect(try sessions.lookup(cookieValue: laptop.cookieValue) == .absent)
+        #expect(try sessions.lookup(cookieValue: phone.cookieValue) == .absent)
+        #expect(store.rawValue(laptop.storeKey) == nil, "an ended session is deleted when next seen")
+        guard case .valid = try sessions.lookup(cookieValue: bob.cookieValue) else { Issue.record("bob was logged out"); return }
+        // The same subject at another provider is another user.
+        let other = SessionManager(store: store, settings: SessionSettings(secrets: [secret], inactivityTimeoutSeconds: 600, maxLifetimeSeconds: 3600),
+                                   clock: clock, random: SystemRandomSource())
+        try other.endSessions(provider: "partner", subject: "bob-sub")
+        guard case .valid = try sessions.lookup(cookieValue: bob.cookieValue) else { Issue.record("wrong provider ended bob"); return }
+    }
+
+    @Test func logoutByProviderSessionEndsOnlyThatSession() throws {
+        let store = FakeStore(), clock = FakeClock()
+        let sessions = manager(store, clock)
+        let laptop = try sessions.create(record(clock, sid: "sid-laptop"))
+        let phone = try sessions.create(record(clock, sid: "sid-phone"))
+        try sessions.endSessions(provider: "corp", providerSessionID: "sid-laptop")
+        #expect(try sessions.lookup(cookieValue: laptop.cookieValue) == .absent)
+        guard case .valid = try sessions.lookup(cookieValue: phone.cookieValue) else { Issue.record("phone was logged out"); return }
+        try sessions.endSessions(provider: "other", providerSessionID: "sid-phone")
+        guard case .valid = try sessions.lookup(cookieValue: phone.cookieValue) else { Issue.record("another provider's sid matched"); return }
+    }
+
+    @Test func aLoginAfterLogoutStartsANewGenerationAndTheOldSessionStaysDead() throws {
+        let store = FakeStore(), clock = FakeClock()
+        let sessions = manager(store, clock)
+        let old = try sessions.create(record(clock, sid: "sid-1"))
+        try sessions.endSessions(provider: "corp", subject: "alice-sub")
+        let fresh = try sessions.create(record(clock, sid: "sid-1"))
+        guard case .valid = try sessions.lookup(cookieValue: fresh.cookieValue) else { Issue.record("new login failed"); return }
+        #expect(try sessions.lookup(cookieValue: old.cookieValue) == .absent)
+        // A second session of the user joins the current generation.
+        let second = try sessions.create(record(clock, sid: "sid-2"))
+        guard case .valid = try sessions.lookup(cookieValue: second.cookieValue) else { Issue.record("second login failed"); return }
+        guard case .valid = try sessions.lookup(cookieValue: fresh.cookieValue) else { Issue.record("second login ended the first"); return }
+    }
+
+    @Test(arguments: [SessionGroup.Kind.user, .providerSession])
+    func aLostGroupEntryEndsItsSessionsInsteadOfKeepingThemAlive(kind: SessionGroup.Kind) throws {
+        let store = FakeStore(), clock = FakeClock()
+        let sessions = manager(store, clock)
+        let id = try sessions.create(record(clock))
+        let group = try #require(id.groups.first { $0.kind == kind })
+        store.evict(group.storeKey)
+        #expect(try sessions.lookup(cookieValue: id.cookieValue) == .absent)
+    }
+
+    @Test func alteredTagsOrAnOldStyleCookieNameNoSession() throws {
+        let store = FakeStore(), clock = FakeClock()
+        let sessions = manager(store, clock)
+        let alice = try sessions.create(record(clock))
+        let bob = try sessions.create(record(clock, subject: "bob-sub", sid: "sid-bob"))
+        let parts = alice.cookieValue.split(separator: ".")
+        let bobParts = bob.cookieValue.split(separator: ".")
+        // Alice's id with Bob's tags: a different store key, so nothing.
+        #expect(try sessions.lookup(cookieValue: [parts[0], bobParts[1], bobParts[2]].joined(separator: ".")) == .absent)
+        // Dropping the sid tag: nothing either.
+        #expect(try sessions.lookup(cookieValue: [parts[0], parts[1]].joined(separator: ".")) == .absent)
+        #expect(try sessions.lookup(cookieValue: String(parts[0])) == .absent)
+        #expect(try sessions.lookup(cookieValue: alice.cookieValue + "." + String(parts[2])) == .absent)
+        guard case .valid = try sessions.lookup(cookieValue: alice.cookieValue) else { Issue.record("alice lost"); return }
+    }
+
+    @Test func logoutReachesSessionsMadeBeforeASecretRotation() throws {
+        let store = FakeStore(), clock = FakeClock()
+        let next = Array("the-next-secret-that-is-32-bytes-or-more".utf8)
+        let old = try manager(store, clock).create(record(clock, sid: "sid-old"))
+        let rotated = manager(store, clock, secrets: [next, secret])
+        let fresh = try rotated.create(record(clock, sid: "sid-new"))
+        try rotated.endSessions(provider: "corp", providerSessionID: "sid-old")
+        #expect(try rotated.lookup(cookieValue: old.cookieValue) == .absent)
+        guard case .valid = try rotated.lookup(cookieValue: fresh.cookieValue) else { Issue.record("fresh lost"); return }
+        try rotated.endSessions(provider: "corp", subject: "alice-sub")
+        #expect(try rotated.lookup(cookieValue: fresh.cookieValue) == .absent)
     }
 
     @Test func idsAreUnique() throws {
@@ -71,7 +171,7 @@ import RelyingParty
         guard case .valid = try sessions.lookup(cookieValue: id.cookieValue) else { Issue.record("activity should extend"); return }
         clock.advance(600)
         #expect(try sessions.lookup(cookieValue: id.cookieValue) == .expired)
-        #expect(store.keys.isEmpty)
+        #expect(!store.keys.contains(id.storeKey))
     }
 
     @Test func maximumLifetimeEndsEvenAnActiveSession() throws {

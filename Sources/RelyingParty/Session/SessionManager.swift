@@ -1,11 +1,19 @@
 import Foundation
+import JOSE
 
 /// Creates, finds, refreshes and ends sessions in a `KeyValueStore`.
 /// A store failure is thrown, never read as "no session".
+///
+/// Each session belongs to the logout groups of its user and, when the provider
+/// gave one, of its provider session (`SessionGroup`). A lookup reads the
+/// session and its group entries in one `getMany`; a provider-initiated logout
+/// deletes a group entry, which ends every session of the group wherever it
+/// was created.
 public struct SessionManager: Sendable {
     public enum LookupResult: Sendable, Equatable {
         case valid(SessionRecord)
-        /// Unknown id, undecryptable value or a cookie that is not a session id.
+        /// Unknown id, undecryptable value, a cookie that is not a session id, or
+        /// a session whose logout group was ended.
         case absent
         case expired
     }
@@ -28,8 +36,18 @@ public struct SessionManager: Sendable {
     /// hot path to one read while bounding the inactivity error.
     var touchInterval: Int64 { max(1, min(60, settings.inactivityTimeoutSeconds / 10)) }
 
+    /// A group entry lives as long as the longest session that may join it.
+    private var groupTTL: Int { Int(settings.maxLifetimeSeconds) + 60 }
+
     public func create(_ record: SessionRecord) throws(StoreError) -> SessionID {
-        let id = SessionID(random: random)
+        var record = record
+        var groups = [SessionGroup(.user, provider: record.provider, value: record.subject, secret: settings.secrets[0])]
+        if let sid = record.providerSessionID, !sid.isEmpty {
+            groups.append(SessionGroup(.providerSession, provider: record.provider, value: sid, secret: settings.secrets[0]))
+        }
+        record.groupGenerations = []
+        for group in groups { record.groupGenerations.append(try join(group)) }
+        let id = SessionID(random: random, groups: groups)
         try write(record, key: id.storeKey)
         return id
     }
@@ -37,10 +55,17 @@ public struct SessionManager: Sendable {
     public func lookup(cookieValue: String) throws(StoreError) -> LookupResult {
         guard let id = SessionID(cookieValue: cookieValue) else { return .absent }
         let key = id.storeKey
-        guard let sealed = try store.get(key) else { return .absent }
+        let values = try store.getMany([key] + id.groups.map(\.storeKey))
+        guard let sealed = values[0] else { return .absent }
         guard let plain = sealer.open(sealed, context: key),
               var record = try? JSONDecoder().decode(SessionRecord.self, from: Data(plain))
         else { return .absent }
+        let generations = values.dropFirst().map { $0.map { String(decoding: $0, as: UTF8.self) } }
+        guard generations == record.groupGenerations.map(Optional.some) else {
+            // Ended by a provider-initiated logout (or its group entry was lost): never usable again.
+            try store.delete(key)
+            return .absent
+        }
         let now = clock.now()
         if now >= record.expiresAt || now - record.lastSeenAt >= settings.inactivityTimeoutSeconds {
             try store.delete(key)
@@ -56,6 +81,42 @@ public struct SessionManager: Sendable {
     public func destroy(cookieValue: String) throws(StoreError) {
         guard let id = SessionID(cookieValue: cookieValue) else { return }
         try store.delete(id.storeKey)
+    }
+
+    /// Ends every session of `subject` at `provider`, on every instance sharing the store.
+    public func endSessions(provider: String, subject: String) throws(StoreError) {
+        try endGroup(.user, provider: provider, value: subject)
+    }
+
+    /// Ends every session made in the provider session `sid` of `provider`.
+    public func endSessions(provider: String, providerSessionID sid: String) throws(StoreError) {
+        try endGroup(.providerSession, provider: provider, value: sid)
+    }
+
+    private func endGroup(_ kind: SessionGroup.Kind, provider: String, value: String) throws(StoreError) {
+        // Sessions made before a secret rotation carry tags from an older secret.
+        for secret in settings.secrets {
+            try store.delete(SessionGroup(kind, provider: provider, value: value, secret: secret).storeKey)
+        }
+    }
+
+    /// The group's current generation, starting one when the group has none,
+    /// and extended so the entry outlives the session about to join it.
+    private func join(_ group: SessionGroup) throws(StoreError) -> String {
+        let key = group.storeKey
+        for _ in 0..<4 {
+            if let existing = try store.get(key) {
+                // touch never revives a deleted entry; reading again catches a
+                // logout and a new login that slipped in between.
+                if try store.touch(key, ttlSeconds: groupTTL), try store.get(key) == existing {
+                    return String(decoding: existing, as: UTF8.self)
+                }
+                continue
+            }
+            let fresh = Base64URL.encode(random.bytes(16))
+            if try store.add(key, value: Array(fresh.utf8), ttlSeconds: groupTTL) { return fresh }
+        }
+        throw .unavailable("the session's logout group changed during every attempt to join it; try the login again")
     }
 
     private func write(_ record: SessionRecord, key: String) throws(StoreError) {

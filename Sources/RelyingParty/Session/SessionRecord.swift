@@ -16,17 +16,20 @@ public struct SessionRecord: Sendable, Codable, Equatable {
     public var lastSeenAt: Int64
     /// Absolute end of the session (max lifetime).
     public var expiresAt: Int64
+    /// The generations of the logout groups the session joined, in the order of
+    /// the cookie's tags; set by `SessionManager.create`.
+    public var groupGenerations: [String]
 
     enum CodingKeys: String, CodingKey {
         case provider = "p", subject = "s", providerSessionID = "sid", user = "u", claims = "c", idToken = "it"
         case accessToken = "at", refreshToken = "rt", accessTokenExpiresAt = "ate", createdAt = "ca"
-        case lastSeenAt = "ls", expiresAt = "ea"
+        case lastSeenAt = "ls", expiresAt = "ea", groupGenerations = "g"
     }
 
     public init(
         provider: String, subject: String, providerSessionID: String?, user: String, claims: [String: JSONValue],
         idToken: String, accessToken: String?, refreshToken: String?, accessTokenExpiresAt: Int64?,
-        createdAt: Int64, lastSeenAt: Int64, expiresAt: Int64
+        createdAt: Int64, lastSeenAt: Int64, expiresAt: Int64, groupGenerations: [String] = []
     ) {
         self.provider = provider
         self.subject = subject
@@ -40,5 +43,6 @@ public struct SessionRecord: Sendable, Codable, Equatable {
         self.createdAt = createdAt
         self.lastSeenAt = lastSeenAt
         self.expiresAt = expiresAt
+        self.groupGenerations = groupGenerations
     }
 }

@@ -7,6 +7,10 @@ final class FakeStore: KeyValueStore {
     private let entries = Mutex<[String: [UInt8]]>([:])
     private let broken = Atomic<Bool>(false)
     private let reportsDown = Atomic<Bool>(false)
+    private let reads = Atomic<Int>(0)
+
+    /// How many read calls (`get` or `getMany`) reached the store.
+    var readCalls: Int { reads.load(ordering: .relaxed) }
 
     var knownDown: Bool {
         get { reportsDown.load(ordering: .relaxed) }
@@ -26,8 +30,15 @@ final class FakeStore: KeyValueStore {
     func overwrite(_ key: String, _ value: [UInt8]) { entries.withLock { $0[key] = value } }
 
     func get(_ key: String) throws(StoreError) -> [UInt8]? {
+        reads.add(1, ordering: .relaxed)
         if failing { throw .unavailable("fake outage") }
         return entries.withLock { $0[key] }
+    }
+
+    func getMany(_ keys: [String]) throws(StoreError) -> [[UInt8]?] {
+        reads.add(1, ordering: .relaxed)
+        if failing { throw .unavailable("fake outage") }
+        return entries.withLock { entries in keys.map { entries[$0] } }
     }
 
     func set(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) {
