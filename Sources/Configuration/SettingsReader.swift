@@ -236,16 +236,26 @@ struct SettingsReader {
         return api
     }
 
-    /// `logout:` — the logout location's path, where the browser lands, POST-only mode.
+    /// `logout:` — the logout locations' paths, where the browser lands, POST-only mode.
     private func readLogout(origin: Origin?, allowedReturnOrigins: [Origin], redirectPath: String) -> LogoutSettings {
         var logout = LogoutSettings()
         guard let section = reader.object("logout") else { return logout }
-        logout.path = section.string("path", default: logout.path)!
-        if !logout.path.hasPrefix("/") || logout.path.hasPrefix("//") || logout.path.contains("?") || logout.path.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
-            section.problem("path", "must be a path starting with a single / and without a query, got \"\(logout.path)\"")
-        } else if logout.path == redirectPath {
-            section.problem("path", "must differ from redirect_path")
+        var taken = [redirectPath: "redirect_path"]
+        func path(_ key: String, default fallback: String) -> String {
+            let value = section.string(key, default: fallback)!
+            if !value.hasPrefix("/") || value.hasPrefix("//") || value.contains("?") || value.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+                section.problem(key, "must be a path starting with a single / and without a query, got \"\(value.prefix(200))\"")
+            } else if let other = taken[value] {
+                section.problem(key, "must differ from \(other)")
+            } else {
+                taken[value] = other(key)
+            }
+            return value
         }
+        func other(_ key: String) -> String { key == "path" ? "logout.path" : "logout.\(key)" }
+        logout.path = path("path", default: logout.path)
+        logout.backchannelPath = path("backchannel_path", default: logout.backchannelPath)
+        logout.frontchannelPath = path("frontchannel_path", default: logout.frontchannelPath)
         logout.postLogoutURL = section.string("post_logout_url", default: logout.postLogoutURL)!
         if let origin, ReturnURLPolicy(publicOrigin: origin, allowedOrigins: allowedReturnOrigins).resolve(logout.postLogoutURL) == nil {
             section.problem("post_logout_url", "must be a path on this site or a URL on public_url's origin or an allowed_return_origins entry, got \"\(logout.postLogoutURL.prefix(200))\"")

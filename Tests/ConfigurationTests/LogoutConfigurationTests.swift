@@ -10,6 +10,12 @@ import Testing
     @Test func defaults() throws {
         let logout = try ConfigurationLoader.parse(yaml: minimalYAML).settings.logout
         #expect(logout.path == "/oidc/logout" && logout.postLogoutURL == "/" && !logout.postOnly)
+        #expect(logout.backchannelPath == "/oidc/backchannel-logout" && logout.frontchannelPath == "/oidc/frontchannel-logout")
+    }
+
+    @Test func providerLogoutPathsAreRead() throws {
+        let logout = try load("logout: {backchannel_path: /sso/bc, frontchannel_path: /sso/fc}").settings.logout
+        #expect(logout.backchannelPath == "/sso/bc" && logout.frontchannelPath == "/sso/fc")
     }
 
     @Test func everyKeyIsRead() throws {
@@ -22,6 +28,9 @@ import Testing
         ("logout: {path: /oidc/callback}", "logout.path"), ("logout: {post_logout_url: https://evil.example/}", "logout.post_logout_url"),
         ("logout: {post_logout_url: //evil.example/}", "logout.post_logout_url"), ("logout: {post_only: maybe}", "logout.post_only"),
         ("logout: {return: /}", "logout.return"),
+        ("logout: {backchannel_path: /oidc/logout}", "logout.backchannel_path"), ("logout: {frontchannel_path: relative}", "logout.frontchannel_path"),
+        ("logout: {backchannel_path: /x, frontchannel_path: /x}", "logout.frontchannel_path"),
+        ("logout: {frontchannel_path: /oidc/callback}", "logout.frontchannel_path"),
     ])
     func mistakesNameTheirKey(yaml: String, path: String) {
         let error = configurationError { () throws(ConfigurationError) in try load(yaml) }

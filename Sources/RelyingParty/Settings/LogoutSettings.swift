@@ -1,4 +1,5 @@
-/// RP-initiated logout (`logout:` in the configuration).
+/// Logout (`logout:` in the configuration): RP-initiated, and the endpoints
+/// the provider calls to end sessions itself.
 public struct LogoutSettings: Sendable {
     /// The logout location's path; the provider sends the browser back here
     /// (`post_logout_redirect_uri`), so register `public_url` + this path there.
@@ -9,10 +10,19 @@ public struct LogoutSettings: Sendable {
     /// When true, only a POST ends a session; a GET gets a small page with a logout
     /// button, so a third-party page cannot log users out with an image tag.
     public var postOnly: Bool
+    /// Where the provider POSTs logout tokens (Back-Channel Logout 1.0);
+    /// register `public_url` + this path as `backchannel_logout_uri`.
+    public var backchannelPath: String
+    /// What the provider loads in an iframe with `iss` and `sid` (Front-Channel
+    /// Logout 1.0); register `public_url` + this path as `frontchannel_logout_uri`.
+    public var frontchannelPath: String
 
-    public init(path: String = "/oidc/logout", postLogoutURL: String = "/", postOnly: Bool = false) {
+    public init(path: String = "/oidc/logout", postLogoutURL: String = "/", postOnly: Bool = false,
+                backchannelPath: String = "/oidc/backchannel-logout", frontchannelPath: String = "/oidc/frontchannel-logout") {
         self.path = path
         self.postLogoutURL = postLogoutURL
         self.postOnly = postOnly
+        self.backchannelPath = backchannelPath
+        self.frontchannelPath = frontchannelPath
     }
 }
