@@ -8,6 +8,8 @@ import Logging
 public final class Responder: Sendable {
     public enum Action: String, Sendable, CaseIterable {
         case auth, login, callback, logout
+        case backchannelLogout = "backchannel-logout"
+        case frontchannelLogout = "frontchannel-logout"
     }
 
     private let context: RelyingPartyContext
@@ -16,6 +18,8 @@ public final class Responder: Sendable {
     private let login: LoginHandler
     private let callback: CallbackHandler
     private let logout: LogoutHandler
+    private let backchannelLogout: BackchannelLogoutHandler
+    private let frontchannelLogout: FrontchannelLogoutHandler
     private let authorizer: AuthorizerHandler
 
     public init(context: RelyingPartyContext) {
@@ -25,6 +29,8 @@ public final class Responder: Sendable {
         login = LoginHandler(context: context)
         callback = CallbackHandler(context: context)
         logout = LogoutHandler(context: context)
+        backchannelLogout = BackchannelLogoutHandler(context: context)
+        frontchannelLogout = FrontchannelLogoutHandler(context: context)
         authorizer = AuthorizerHandler(context: context, auth: auth, bearer: bearer, login: login)
     }
 
@@ -55,9 +61,11 @@ public final class Responder: Sendable {
             return mode.takesBearer(request) ? bearer.handle(request, delivery: .direct).refusalOnly : login.handle(request)
         case .callback?: return callback.handle(request)
         case .logout?: return logout.handle(request)
+        case .backchannelLogout?: return backchannelLogout.handle(request)
+        case .frontchannelLogout?: return frontchannelLogout.handle(request)
         case nil:
             let given = request.params["OIDC_ACTION"] ?? "(not set)"
-            context.logger.error("request without a known OIDC_ACTION; set `fastcgi_param OIDC_ACTION auth|login|callback|logout;` in the web server location", metadata: ["given": "\(given)", "uri": "\(request.requestURI)"])
+            context.logger.error("request without a known OIDC_ACTION; set `fastcgi_param OIDC_ACTION auth|login|callback|logout|backchannel-logout|frontchannel-logout;` in the web server location", metadata: ["given": "\(given)", "uri": "\(request.requestURI)"])
             return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server did not say which oidc-fcgi action to run.", for: request)
         }
     }
@@ -66,6 +74,11 @@ public final class Responder: Sendable {
         if let name = request.params["OIDC_ACTION"], !name.isEmpty { return Action(rawValue: name.lowercased()) }
         // Without an explicit action, the redirect URI is still recognised by its path.
         let path = request.requestURI.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
-        return path == context.settings.redirectPath ? .callback : nil
+        switch path {
+        case context.settings.redirectPath: return .callback
+        case context.settings.logout.backchannelPath: return .backchannelLogout
+        case context.settings.logout.frontchannelPath: return .frontchannelLogout
+        default: return nil
+        }
     }
 }
