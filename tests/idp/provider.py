@@ -74,6 +74,10 @@ Logout (OpenID Connect Back-Channel, Front-Channel and RP-Initiated Logout
   value}, "logout_token"}` with the RP's answer; 502 `{"error":
   "rp_unreachable", "error_description", "logout_token"}` when the RP cannot
   be reached, 400 for a malformed request.
+- `GET /test/frontchannel-logout?uri=<frontchannel_logout_uri>&sid=<sid>`:
+  the page a provider shows at logout, with the RP's URI in an iframe
+  (`<iframe id="rp">`) carrying `iss` (this issuer) and `sid` (Front-Channel
+  Logout §2); 400 without an http(s) `uri` or a `sid`.
 - `/oauth2/end_session` (GET and POST) is the mock's: a confirm form, whose
   button redirects to `post_logout_redirect_uri` with the RP's `state` added
   to its query (RP-Initiated Logout §3). Every call is recorded:
@@ -98,6 +102,7 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import html
 import logging
 import secrets
 import signal
@@ -105,7 +110,7 @@ import sys
 import threading
 import time
 from unittest import mock
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import warnings
 
@@ -709,6 +714,19 @@ def add_logout_endpoints(app: flask.Flask) -> None:
             "headers": {name.lower(): value for name, value in answer.headers.items()},
             "logout_token": token,
         })
+
+    @app.get("/test/frontchannel-logout")
+    def frontchannel_logout_page() -> flask.typing.ResponseReturnValue:
+        """What a provider shows when a user logs out: the RP's front-channel
+        logout URI in an iframe, with this issuer and the given sid."""
+        uri, sid = flask.request.args.get("uri"), flask.request.args.get("sid")
+        if not uri or urlsplit(uri).scheme not in ("http", "https") or not sid:
+            return json_error(400, "invalid_request", "uri (an http(s) URL) and sid are required")
+        separator = "&" if urlsplit(uri).query else "?"
+        src = uri + separator + urlencode({"iss": issuer(), "sid": sid})
+        page = ("<!doctype html><meta charset=utf-8><title>Logging out</title>"
+                f'<iframe id="rp" src="{html.escape(src, quote=True)}"></iframe>')
+        return page, 200, {"Content-Type": "text/html; charset=utf-8"}
 
     @app.get("/test/end-session-requests")
     def end_session_requests() -> flask.typing.ResponseReturnValue:

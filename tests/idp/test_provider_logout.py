@@ -286,3 +286,23 @@ def test_unknown_end_session_mode_is_refused(client):
     response = client.post("/test/end-session-mode", json={"mode": "slow"}, base_url=ISSUER)
     assert response.status_code == 400
     assert client.get("/oauth2/end_session", base_url=ISSUER).status_code == 200
+
+
+def test_the_front_channel_page_frames_the_rp_uri_with_iss_and_sid(client):
+    page = client.get("/test/frontchannel-logout",
+                      query_string={"uri": "http://127.0.0.1:8080/oidc/frontchannel-logout", "sid": "s&1"})
+    assert page.status_code == 200 and page.content_type.startswith("text/html")
+    text = page.get_data(as_text=True)
+    src = text.split('src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    parts = urlsplit(src)
+    assert (parts.scheme, parts.netloc, parts.path) == ("http", "127.0.0.1:8080", "/oidc/frontchannel-logout")
+    issuer = client.get("/.well-known/openid-configuration").get_json()["issuer"]
+    assert parse_qs(parts.query) == {"iss": [issuer], "sid": ["s&1"]}
+    # A URI that already has a query keeps it.
+    keeps = client.get("/test/frontchannel-logout", query_string={"uri": "http://rp.test/fc?x=1", "sid": "s"})
+    assert "http://rp.test/fc?x=1&amp;iss=" in keeps.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", [{"sid": "s"}, {"uri": "javascript:alert(1)", "sid": "s"}, {"uri": "http://rp.test/fc"}])
+def test_the_front_channel_page_needs_an_http_uri_and_a_sid(client, query):
+    assert client.get("/test/frontchannel-logout", query_string=query).status_code == 400

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 import requests
 
@@ -150,6 +151,11 @@ class Provider:
         r = requests.post(self.issuer + "/test/backchannel-logout", json=body, timeout=15)
         r.raise_for_status()
         return r.json()
+
+    def frontchannel_logout_page(self, uri: str, sid: str) -> str:
+        """The URL of the provider's logout page that frames the RP's front-channel
+        logout `uri` with this issuer and `sid` (open it in the browser)."""
+        return f"{self.issuer}/test/frontchannel-logout?" + urlencode({"uri": uri, "sid": sid})
 
     def end_session_requests(self) -> list[dict]:
         """The parameters of every end_session call since start or the last reset, oldest first."""
