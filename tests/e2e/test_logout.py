@@ -99,3 +99,48 @@ def test_post_only_logout_refuses_a_get_and_a_cross_site_post(post_only_stack):
     assert is_redirect_to(get(session, stack.url + "/private"), stack.authorization_endpoint())
     # Without a session there is nothing to confirm: straight to the post-logout page.
     assert location(get(browser(), stack.url + "/oidc/logout")) == stack.url + "/signed-out"
+
+
+def _claims(jwt: str) -> dict:
+    import base64
+    import json
+    payload = jwt.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_the_provider_receives_state_hint_and_the_registered_uri(stack):
+    stack.provider.reset_end_session_requests()
+    sub = stack.new_user()
+    session = browser()
+    stack.log_in(session, sub)
+    target = location(get(session, stack.url + "/oidc/logout"))
+    sent = dict(parse_qsl(urlsplit(target).query))
+    # The browser follows the redirect: the provider sees what oidc-fcgi sent.
+    arrived = get(session, target)
+    assert arrived.status_code == 200, (arrived.status_code, arrived.text[:300])
+    received = [r for r in stack.provider.end_session_requests() if r.get("state") == sent["state"]]
+    assert len(received) == 1, stack.provider.end_session_requests()
+    request = received[0]
+    assert request["post_logout_redirect_uri"] == stack.url + "/oidc/logout"
+    assert request["client_id"] == "e2e-client"
+    hint = _claims(request["id_token_hint"])
+    assert hint["sub"] == sub and hint["aud"] in ("e2e-client", ["e2e-client"])
+
+
+def test_a_provider_that_refuses_the_logout_still_leaves_the_user_logged_out(memory_stack):
+    stack = memory_stack
+    stack.provider.set_end_session_mode("error")
+    session = browser()
+    stack.log_in(session, stack.new_user())
+    old = session_cookie(session)
+    target = location(get(session, stack.url + "/oidc/logout?return_to=/goodbye"))
+    assert get(session, target).status_code == 400  # the provider's error page
+    replay = browser()
+    replay.cookies.set(SESSION_COOKIE, old, domain="127.0.0.1", path="/")
+    assert is_redirect_to(get(replay, stack.url + "/private"), stack.authorization_endpoint())
+    # A later click on the site's logout does not strand the user at the provider.
+    again = get(session, stack.url + "/oidc/logout?return_to=/goodbye")
+    assert again.status_code == 302 and location(again) == stack.url + "/goodbye"
+    # And the provider's error answer on the way back lands on the post-logout page.
+    back = get(session, stack.url + "/oidc/logout?state=whatever&error=invalid_request")
+    assert back.status_code == 302 and location(back) == stack.url + "/"
