@@ -15,4 +15,5 @@ public final class DictionaryStore: KeyValueStore, @unchecked Sendable {
         return true
     }
     public func delete(_ key: String) throws(StoreError) { values[key] = nil }
+    public func touch(_ key: String, ttlSeconds: Int) throws(StoreError) -> Bool { values[key] != nil }
 }

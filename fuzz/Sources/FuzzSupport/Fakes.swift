@@ -1,17 +1,5 @@
 import RelyingParty
 
-/// A store that answers every read with one fixed value and forgets writes.
-public struct FixedValueStore: KeyValueStore {
-    public let value: [UInt8]?
-
-    public init(value: [UInt8]?) { self.value = value }
-
-    public func get(_ key: String) throws(StoreError) -> [UInt8]? { value }
-    public func set(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) {}
-    public func add(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) -> Bool { true }
-    public func delete(_ key: String) throws(StoreError) {}
-}
-
 /// A transport that answers every request with the same status and body.
 public struct FixedResponseTransport: HTTPTransport {
     public let status: Int

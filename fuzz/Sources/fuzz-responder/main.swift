@@ -18,7 +18,9 @@ let settings = Settings(
     providers: [ProviderSettings(name: "main", issuer: FixtureProvider.issuer, clientID: FixtureProvider.clientID,
                                  clientSecret: FixtureProvider.clientSecret, staticMetadata: metadata)],
     allowedReturnOrigins: [Origin("https://partner.example.com")!])
-let sessionCookie = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+// The session belongs to one logout group (its user), whose entry holds generation "g".
+let userGroup = SessionGroup(.user, provider: "main", value: "248289761001", secret: fuzzSecret)
+let sessionCookie = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8." + userGroup.tag
 
 /// The provider's answers: its keys, and a token response holding a real (if
 /// not matching) ID token, so the callback gets as far as validation.
@@ -52,10 +54,11 @@ Fuzzer.run { bytes in
                                       random: CountingRandom(), logger: quietLogger)
     let record = SessionRecord(provider: "main", subject: "248289761001", providerSessionID: nil, user: "jane", claims: ["email": .string("jane@example.com")],
                                idToken: FixtureProvider.sampleToken, accessToken: nil, refreshToken: nil, accessTokenExpiresAt: nil,
-                               createdAt: 1_799_999_000, lastSeenAt: 1_799_999_900, expiresAt: 1_800_020_000)
+                               createdAt: 1_799_999_000, lastSeenAt: 1_799_999_900, expiresAt: 1_800_020_000, groupGenerations: ["g"])
     let sealed = Sealer(secrets: secrets, purpose: "session", random: CountingRandom())
     let key = SessionID(cookieValue: sessionCookie)!.storeKey
     try? store.set(key, value: sealed.seal(Array(try! JSONEncoder().encode(record)), context: key), ttlSeconds: 3600)
+    try? store.set(userGroup.storeKey, value: Array("g".utf8), ttlSeconds: 3600)
 
     let request = Request(params: params, body: body)
     let response = Responder(context: context).respond(request)

@@ -4,15 +4,21 @@
 import FuzzSupport
 import RelyingParty
 
-let cookie = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
-let storeKey = SessionID(cookieValue: cookie)!.storeKey
+// A session id with one logout group (its user), whose entry holds generation
+// "g": a record must carry "g":["g"] to be accepted.
 let settings = SessionSettings(secrets: [fuzzSecret])
+let userGroup = SessionGroup(.user, provider: "main", value: "248289761001", secret: fuzzSecret)
+let cookie = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8." + userGroup.tag
+let storeKey = SessionID(cookieValue: cookie)!.storeKey
 let sealer = Sealer(secrets: [fuzzSecret], purpose: "session", random: CountingRandom())
 
 Fuzzer.run { bytes in
     let (mode, rest) = FuzzInput(bytes).selector
     let stored = mode == 0 ? rest : sealer.seal(rest, context: storeKey)
-    let manager = SessionManager(store: FixedValueStore(value: stored), settings: settings, clock: FixedClock(1_800_000_000), random: CountingRandom())
+    let store = DictionaryStore()
+    try? store.set(storeKey, value: stored, ttlSeconds: 3600)
+    try? store.set(userGroup.storeKey, value: Array("g".utf8), ttlSeconds: 3600)
+    let manager = SessionManager(store: store, settings: settings, clock: FixedClock(1_800_000_000), random: CountingRandom())
     switch try? manager.lookup(cookieValue: cookie) {
     case .valid(let record):
         precondition(record.expiresAt > 1_800_000_000, "an expired session was accepted")
