@@ -61,18 +61,41 @@ public final class MemcachedStore: KeyValueStore {
             .init(servers: addresses, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: ioTimeoutMs, poolSize: poolSize)
         )
         breakers = ServerBreakers(servers: addresses.map(\.description), retryIntervalMs: Int64(retryIntervalMs), clock: clock)
+        everyServer = Self.placements(reaching: addresses.count, router: connections)
+    }
+
+    /// One placement per server, in configuration order: a call placed by
+    /// `everyServer[i]` goes to server i. Found by hashing, once.
+    private let everyServer: [String]
+
+    private static func placements(reaching count: Int, router: MemcachedConnectionPool) -> [String] {
+        var found = [String?](repeating: nil, count: count)
+        var missing = count
+        var n = 0
+        while missing > 0 && n < 100_000 {
+            let candidate = "placement-\(n)"
+            let index = router.serverIndex(for: candidate)
+            if found[index] == nil {
+                found[index] = candidate
+                missing -= 1
+            }
+            n += 1
+        }
+        // Ketama gives every server many points; a server never hit would be a libmemcached bug.
+        return found.compactMap { $0 }
     }
 
     /// True while every server failed moments ago and is being skipped: any
     /// call would fail at once. Judged from past calls, without any I/O.
     public var isKnownUnavailable: Bool { breakers.allKnownDown }
 
-    /// Runs `operation` on a pooled connection, unless the server holding
-    /// `fullKey` is being skipped after a failure.
+    /// Runs `operation` on a pooled connection, unless the server that
+    /// `routing` (a placement, or the full key itself) hashes to is being
+    /// skipped after a failure.
     private func call<T>(
-        _ fullKey: String, _ operation: (UnsafeMutablePointer<memcached_st>) throws(StoreError) -> T
+        _ routing: String, _ operation: (UnsafeMutablePointer<memcached_st>) throws(StoreError) -> T
     ) throws(StoreError) -> T {
-        let server = connections.serverIndex(for: fullKey)
+        let server = connections.serverIndex(for: routing)
         try breakers.admit(server: server)
         var contacted = false
         do {
@@ -91,13 +114,52 @@ public final class MemcachedStore: KeyValueStore {
         }
     }
 
-    public func get(_ key: String) throws(StoreError) -> [UInt8]? {
+    public func get(_ key: String) throws(StoreError) -> [UInt8]? { try get(key, placement: nil) }
+    public func set(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) {
+        try set(key, value: value, ttlSeconds: ttlSeconds, placement: nil)
+    }
+    public func add(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) -> Bool {
+        try add(key, value: value, ttlSeconds: ttlSeconds, placement: nil)
+    }
+    public func delete(_ key: String) throws(StoreError) { _ = try delete(key, placement: nil) }
+    public func touch(_ key: String, ttlSeconds: Int) throws(StoreError) -> Bool {
+        try touch(key, ttlSeconds: ttlSeconds, placement: nil)
+    }
+    public func getMany(_ keys: [String]) throws(StoreError) -> [[UInt8]?] { try getMany(keys, placement: nil) }
+
+    /// Keys placed by `placement` all live on the server it hashes to.
+    public func placed(by placement: String) -> any KeyValueStore { PlacedMemcachedStore(store: self, placement: placement) }
+
+    /// Deletes the key on every server: it is on at most one, but the caller
+    /// does not know its placement. Fails only when no server deleted it and
+    /// some server could not be asked (the key may be there).
+    public func deleteWherever(_ key: String) throws(StoreError) {
+        var failure: StoreError?
+        for placement in everyServer {
+            do {
+                if try delete(key, placement: placement) { return }
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The routing key of a call: the placement when there is one, else the key.
+    private func routing(_ fullKey: String, _ placement: String?) throws(StoreError) -> String {
+        guard let placement else { return fullKey }
+        try StoreKeyRules.validate(placement)
+        return placement
+    }
+
+    func get(_ key: String, placement: String?) throws(StoreError) -> [UInt8]? {
         let fullKey = try prefixed(key)
-        return try call(fullKey) { (handle) throws(StoreError) -> [UInt8]? in
+        let group = try routing(fullKey, placement)
+        return try call(group) { (handle) throws(StoreError) -> [UInt8]? in
             var length = 0
             var flags: UInt32 = 0
             var rc = MEMCACHED_SUCCESS
-            let data = fullKey.withCString { memcached_get(handle, $0, fullKey.utf8.count, &length, &flags, &rc) }
+            let data = Self.withKeys(group, fullKey) { memcached_get_by_key(handle, $0, $1, $2, $3, &length, &flags, &rc) }
             defer { free(data) }
             switch rc {
             case MEMCACHED_SUCCESS:
@@ -115,22 +177,24 @@ public final class MemcachedStore: KeyValueStore {
         }
     }
 
-    public func set(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) {
+    func set(_ key: String, value: [UInt8], ttlSeconds: Int, placement: String?) throws(StoreError) {
         let fullKey = try prefixed(key)
+        let group = try routing(fullKey, placement)
         let expiration = try Self.expiration(ttlSeconds)
-        try call(fullKey) { (handle) throws(StoreError) in
-            let rc = Self.store(memcached_set, handle, fullKey, value, expiration)
+        try call(group) { (handle) throws(StoreError) in
+            let rc = Self.store(memcached_set_by_key, handle, group, fullKey, value, expiration)
             guard rc == MEMCACHED_SUCCESS else {
                 throw MemcachedFailure.error(rc, operation: "set", handle: handle)
             }
         }
     }
 
-    public func add(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) -> Bool {
+    func add(_ key: String, value: [UInt8], ttlSeconds: Int, placement: String?) throws(StoreError) -> Bool {
         let fullKey = try prefixed(key)
+        let group = try routing(fullKey, placement)
         let expiration = try Self.expiration(ttlSeconds)
-        return try call(fullKey) { (handle) throws(StoreError) -> Bool in
-            let rc = Self.store(memcached_add, handle, fullKey, value, expiration)
+        return try call(group) { (handle) throws(StoreError) -> Bool in
+            let rc = Self.store(memcached_add_by_key, handle, group, fullKey, value, expiration)
             switch rc {
             case MEMCACHED_SUCCESS: return true
             case MEMCACHED_NOTSTORED, MEMCACHED_DATA_EXISTS:
@@ -143,28 +207,32 @@ public final class MemcachedStore: KeyValueStore {
         }
     }
 
-    public func delete(_ key: String) throws(StoreError) {
+    /// True when the key was there.
+    func delete(_ key: String, placement: String?) throws(StoreError) -> Bool {
         let fullKey = try prefixed(key)
-        try call(fullKey) { (handle) throws(StoreError) in
-            let rc = fullKey.withCString { memcached_delete(handle, $0, fullKey.utf8.count, 0) }
+        let group = try routing(fullKey, placement)
+        return try call(group) { (handle) throws(StoreError) -> Bool in
+            let rc = Self.withKeys(group, fullKey) { memcached_delete_by_key(handle, $0, $1, $2, $3, 0) }
             switch rc {
             case MEMCACHED_SUCCESS:
-                return
+                return true
             case MEMCACHED_NOTFOUND:
                 if let failure = MemcachedFailure.hiddenFailure(in: handle) {
                     throw MemcachedFailure.error(failure, operation: "delete", handle: handle)
                 }
+                return false
             default:
                 throw MemcachedFailure.error(rc, operation: "delete", handle: handle)
             }
         }
     }
 
-    public func touch(_ key: String, ttlSeconds: Int) throws(StoreError) -> Bool {
+    func touch(_ key: String, ttlSeconds: Int, placement: String?) throws(StoreError) -> Bool {
         let fullKey = try prefixed(key)
+        let group = try routing(fullKey, placement)
         let expiration = try Self.expiration(ttlSeconds)
-        return try call(fullKey) { (handle) throws(StoreError) -> Bool in
-            let rc = fullKey.withCString { memcached_touch(handle, $0, fullKey.utf8.count, expiration) }
+        return try call(group) { (handle) throws(StoreError) -> Bool in
+            let rc = Self.withKeys(group, fullKey) { memcached_touch_by_key(handle, $0, $1, $2, $3, expiration) }
             switch rc {
             case MEMCACHED_SUCCESS:
                 return true
@@ -179,17 +247,21 @@ public final class MemcachedStore: KeyValueStore {
         }
     }
 
-    /// One multi-get per server holding some of the keys (with one server, one
-    /// round trip for all of them).
-    public func getMany(_ keys: [String]) throws(StoreError) -> [[UInt8]?] {
+    /// One multi-get per server holding some of the keys (with one server, or
+    /// with a placement, one round trip for all of them).
+    func getMany(_ keys: [String], placement: String?) throws(StoreError) -> [[UInt8]?] {
         var fullKeys: [String] = []
         for key in keys { fullKeys.append(try prefixed(key)) }
-        var byServer: [Int: [String]] = [:]
-        for fullKey in fullKeys { byServer[connections.serverIndex(for: fullKey), default: []].append(fullKey) }
+        // Per server: the routing key that reaches it, and the keys it holds.
+        var byServer: [Int: (routing: String, keys: [String])] = [:]
+        for fullKey in fullKeys {
+            let group = try routing(fullKey, placement)
+            byServer[connections.serverIndex(for: group), default: (group, [])].keys.append(fullKey)
+        }
         var found: [String: [UInt8]] = [:]
-        for (_, group) in byServer.sorted(by: { $0.key < $1.key }) {
-            let values = try call(group[0]) { (handle) throws(StoreError) -> [String: [UInt8]] in
-                try Self.multiGet(handle, Array(Set(group)))
+        for (_, batch) in byServer.sorted(by: { $0.key < $1.key }) {
+            let values = try call(batch.routing) { (handle) throws(StoreError) -> [String: [UInt8]] in
+                try Self.multiGet(handle, routing: batch.routing, Array(Set(batch.keys)))
             }
             found.merge(values) { first, _ in first }
         }
@@ -197,14 +269,16 @@ public final class MemcachedStore: KeyValueStore {
     }
 
     private static func multiGet(
-        _ handle: UnsafeMutablePointer<memcached_st>, _ keys: [String]
+        _ handle: UnsafeMutablePointer<memcached_st>, routing: String, _ keys: [String]
     ) throws(StoreError) -> [String: [UInt8]] {
         let cKeys = keys.map { strdup($0) }
         defer { cKeys.forEach { free($0) } }
         let lengths = keys.map { $0.utf8.count }
         let sent = cKeys.map { UnsafePointer<CChar>($0) }.withUnsafeBufferPointer { keyPointers in
             lengths.withUnsafeBufferPointer { lengthPointers in
-                memcached_mget(handle, keyPointers.baseAddress, lengthPointers.baseAddress, keys.count)
+                routing.withCString { group in
+                    memcached_mget_by_key(handle, group, routing.utf8.count, keyPointers.baseAddress, lengthPointers.baseAddress, keys.count)
+                }
             }
         }
         guard sent == MEMCACHED_SUCCESS else { throw MemcachedFailure.error(sent, operation: "get", handle: handle) }
@@ -246,18 +320,26 @@ public final class MemcachedStore: KeyValueStore {
         return time(nil) + time_t(ttlSeconds)
     }
 
+    /// Calls `body` with the routing key and the key, each as a C string and its length.
+    private static func withKeys<T>(
+        _ routing: String, _ key: String, _ body: (UnsafePointer<CChar>, Int, UnsafePointer<CChar>, Int) -> T
+    ) -> T {
+        routing.withCString { group in key.withCString { name in body(group, routing.utf8.count, name, key.utf8.count) } }
+    }
+
     private typealias StorageCommand = (
-        UnsafeMutablePointer<memcached_st>?, UnsafePointer<CChar>?, Int, UnsafePointer<CChar>?, Int, time_t, UInt32
+        UnsafeMutablePointer<memcached_st>?, UnsafePointer<CChar>?, Int, UnsafePointer<CChar>?, Int, UnsafePointer<CChar>?, Int,
+        time_t, UInt32
     ) -> memcached_return_t
 
     private static func store(
-        _ command: StorageCommand, _ handle: UnsafeMutablePointer<memcached_st>, _ key: String, _ value: [UInt8],
-        _ expiration: time_t
+        _ command: StorageCommand, _ handle: UnsafeMutablePointer<memcached_st>, _ routing: String, _ key: String,
+        _ value: [UInt8], _ expiration: time_t
     ) -> memcached_return_t {
-        key.withCString { keyPointer in
+        withKeys(routing, key) { group, groupLength, name, nameLength in
             value.withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { chars in
-                    command(handle, keyPointer, key.utf8.count, chars.baseAddress, chars.count, expiration, 0)
+                    command(handle, group, groupLength, name, nameLength, chars.baseAddress, chars.count, expiration, 0)
                 }
             }
         }

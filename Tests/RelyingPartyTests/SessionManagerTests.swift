@@ -35,6 +35,20 @@ import RelyingParty
         #expect(found.groupGenerations.count == 2)
     }
 
+    @Test func everyKeyOfASessionIsPlacedByItsUserSoOneServerHoldsThemAll() throws {
+        let store = FakeStore(), clock = FakeClock()
+        let sessions = manager(store, clock)
+        let id = try sessions.create(record(clock))
+        let userTag = id.groups[0].tag
+        #expect(id.groups[0] == SessionGroup(.user, provider: "corp", value: "alice-sub", secret: secret))
+        for key in [id.storeKey] + id.groups.map(\.storeKey) { #expect(store.placement(of: key) == userTag, "\(key)") }
+        // A logout by sub finds the user's entry by its placement; by sid, the
+        // placement (a user tag) is unknown, so the entry is deleted wherever it is.
+        try sessions.endSessions(provider: "corp", providerSessionID: "sid-1")
+        #expect(store.deletedWherever == [id.groups[1].storeKey])
+        #expect(try sessions.lookup(cookieValue: id.cookieValue) == .absent)
+    }
+
     @Test func aSessionWithoutProviderSessionIDJoinsOnlyItsUsersGroup() throws {
         let store = FakeStore(), clock = FakeClock()
         let sessions = manager(store, clock)

@@ -245,6 +245,73 @@ struct MemcachedStoreTests {
         second.resume()
     }
 
+    @Test func keysWithOnePlacementLiveOnOneServerAndStayReadableWhenAnotherHangs() throws {
+        let first = try MemcachedServer.start()
+        defer { first.stop() }
+        let second = try MemcachedServer.start()
+        defer { second.stop() }
+        let both = try Self.store([first.address, second.address])
+        let onlySecond = try Self.store([second.address])
+        // Placements on each server, and keys of each placement spread by name alone.
+        var placements: [String: Bool] = [:]  // placement -> on the second server
+        for n in 0..<40 {
+            let placement = "user-\(n)"
+            let keys = (0..<6).map { "p\(n)-\($0)" }
+            let placed = both.placed(by: placement)
+            for key in keys { try placed.set(key, value: Array(key.utf8), ttlSeconds: 60) }
+            let onSecond = try keys.map { try onlySecond.get($0) != nil }
+            #expect(Set(onSecond).count == 1, "keys of one placement were spread over both servers")
+            placements[placement] = onSecond[0]
+            #expect(try placed.getMany(keys + ["p\(n)-absent"]) == keys.map { Array($0.utf8) } + [nil])
+            #expect(try placed.touch(keys[0], ttlSeconds: 60))
+            #expect(try placed.add(keys[1], value: [0], ttlSeconds: 60) == false)
+        }
+        try #require(placements.values.contains(true) && placements.values.contains(false))
+
+        second.pause()
+        defer { second.resume() }
+        for (placement, onSecond) in placements.prefix(12) {
+            let n = placement.dropFirst("user-".count)
+            let keys = (0..<6).map { "p\(n)-\($0)" }
+            if onSecond {
+                #expect(throws: StoreError.self) { _ = try both.placed(by: placement).getMany(keys) }
+            } else {
+                #expect(try both.placed(by: placement).getMany(keys) == keys.map { Array($0.utf8) })
+            }
+        }
+    }
+
+    @Test func deleteWhereverFindsAKeyWithoutItsPlacementAndFailsOnlyWhenItMayRemain() throws {
+        let first = try MemcachedServer.start()
+        defer { first.stop() }
+        let second = try MemcachedServer.start()
+        defer { second.stop() }
+        let both = try Self.store([first.address, second.address], poolSize: 2)
+        let onlySecond = try Self.store([second.address])
+        // A placement on each server, holding the same key name.
+        var byServer: [Bool: String] = [:]
+        for n in 0..<40 where byServer.count < 2 {
+            try both.placed(by: "u\(n)").set("probe", value: [1], ttlSeconds: 60)
+            let onSecond = try onlySecond.get("probe") != nil
+            if byServer[onSecond] == nil { byServer[onSecond] = "u\(n)" }
+            try both.placed(by: "u\(n)").delete("probe")
+        }
+        let onFirst = try #require(byServer[false]), onSecondPlacement = try #require(byServer[true])
+        try both.placed(by: onSecondPlacement).set("group", value: [7], ttlSeconds: 60)
+        try both.deleteWherever("group")
+        #expect(try both.placed(by: onSecondPlacement).get("group") == nil)
+        try both.deleteWherever("never-written")  // absent everywhere: not an error
+
+        // The key is on the healthy server: deleted, whatever the hung one does.
+        try both.placed(by: onFirst).set("group", value: [7], ttlSeconds: 60)
+        second.pause()
+        try both.deleteWherever("group")
+        #expect(try both.placed(by: onFirst).get("group") == nil)
+        // Absent from the healthy server: it may be on the hung one.
+        #expect(throws: StoreError.self) { try both.deleteWherever("group") }
+        second.resume()
+    }
+
     @Test func getManyOnAFrozenServerLeavesNoStaleReplyBehind() throws {
         let server = try MemcachedServer.start()
         defer { server.stop() }

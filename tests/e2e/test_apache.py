@@ -2,7 +2,9 @@
 mod_proxy_http backend) running apache/*.conf, with oidc-fcgi on TCP, the
 test provider and memcached."""
 
+import json
 import time
+from urllib.parse import urlencode
 
 import pytest
 
@@ -84,6 +86,53 @@ def test_logout_kills_the_old_cookie(astack):
     stale = browser()
     stale.cookies.set(SESSION_COOKIE, cookie)
     assert is_redirect_to(get(stale, astack.url + "/private"), astack.authorization_endpoint())
+
+
+def provider_logout_ends_sessions(stack) -> None:
+    """Back-channel by sid, a replay refused, back-channel by sub, and
+    front-channel with and without a matching sid, all through Apache."""
+    sub = stack.new_user()
+    laptop, phone, bystander = browser(), browser(), browser()
+    stack.log_in(laptop, sub, "/private")
+    stack.log_in(phone, sub, "/private")
+    stack.log_in(bystander, stack.new_user(), "/private")
+    laptop_sid, phone_sid = stack.provider.sids(sub)[-2:]
+
+    def logged_in(session) -> bool:
+        response = get(session, stack.url + "/private")
+        if response.status_code == 200:
+            return True
+        assert is_redirect_to(response, stack.authorization_endpoint()), (response.status_code, response.headers)
+        return False
+
+    answer = stack.provider.send_backchannel_logout(stack.url + "/oidc/backchannel-logout", sid=phone_sid)
+    assert answer["status"] == 200, (answer, stack.logs())
+    assert answer["headers"].get("cache-control") == "no-store"
+    assert [logged_in(laptop), logged_in(phone), logged_in(bystander)] == [True, False, True]
+    replay = stack.provider.send_backchannel_logout(stack.url + "/oidc/backchannel-logout", token=answer["logout_token"])
+    assert replay["status"] == 400 and json.loads(replay["body"])["error"] == "invalid_request", replay
+    bad = stack.provider.send_backchannel_logout(stack.url + "/oidc/backchannel-logout", sub=sub, aud="someone-else")
+    assert bad["status"] == 400, bad
+    assert logged_in(laptop), "a refused logout token ended a session"
+    by_sub = stack.provider.send_backchannel_logout(stack.url + "/oidc/backchannel-logout", sub=sub)
+    assert by_sub["status"] == 200, by_sub
+    assert [logged_in(laptop), logged_in(bystander)] == [False, True]
+
+    front = browser()
+    stack.log_in(front, sub, "/private")
+    front_sid = stack.provider.sids(sub)[-1]
+    page = get(front, stack.url + "/oidc/frontchannel-logout?" + urlencode({"iss": stack.provider.issuer, "sid": "no-such-sid"}))
+    assert page.status_code == 200 and logged_in(front), "a front-channel logout for another sid ended the session"
+    # No cookie, as in a third-party iframe: the sid alone names the session.
+    page = get(browser(), stack.url + "/oidc/frontchannel-logout?" + urlencode({"iss": stack.provider.issuer, "sid": front_sid}))
+    assert page.status_code == 200, page.text
+    assert page.headers.get("Cache-Control") == "no-cache, no-store"
+    assert not logged_in(front)
+    assert logged_in(bystander)
+
+
+def test_provider_initiated_logout_through_apache(astack):
+    provider_logout_ends_sessions(astack)
 
 
 def assert_store_outage_is_503(stack, session):
@@ -213,6 +262,31 @@ def cgi_stack(oidc_fcgi_bin):
         raise
     yield s
     s.stop()
+
+
+def test_provider_initiated_logout_with_the_endpoints_in_cgi_mode(cgi_stack):
+    # Sessions here live 5 s (2 s idle): each check follows its login at once,
+    # and Apache's error log shows that the CGI process itself ended them.
+    def fresh_login():
+        session, sub = browser(), cgi_stack.new_user()
+        cgi_stack.log_in(session, sub, "/private")
+        assert get(session, cgi_stack.url + "/private").status_code == 200
+        return session, cgi_stack.provider.sids(sub)[-1]
+
+    session, sid = fresh_login()
+    answer = cgi_stack.provider.send_backchannel_logout(cgi_stack.url + "/oidc/backchannel-logout", sid=sid)
+    assert answer["status"] == 200, (answer, cgi_stack.logs())
+    assert is_redirect_to(get(session, cgi_stack.url + "/private"), cgi_stack.authorization_endpoint())
+    replay = cgi_stack.provider.send_backchannel_logout(cgi_stack.url + "/oidc/backchannel-logout", token=answer["logout_token"])
+    assert replay["status"] == 400, "a later CGI process must remember the jti"
+
+    session, sid = fresh_login()
+    page = get(browser(), cgi_stack.url + "/oidc/frontchannel-logout?" + urlencode({"iss": cgi_stack.provider.issuer, "sid": sid}))
+    assert page.status_code == 200, page.text
+    assert is_redirect_to(get(session, cgi_stack.url + "/private"), cgi_stack.authorization_endpoint())
+    cgi_lines = cgi_stack.nginx.error_log()
+    assert "back-channel logout ended sessions" in cgi_lines
+    assert "front-channel logout ended the provider session" in cgi_lines
 
 
 def test_login_and_logout_with_the_endpoints_in_cgi_mode(cgi_stack):

@@ -35,10 +35,23 @@ public protocol KeyValueStore: Sendable {
     /// would fail now (every server failed moments ago). Lets a login answer
     /// 503 at once rather than fail at the callback.
     var isKnownUnavailable: Bool { get }
+    /// The same store with every key placed by `placement`: keys given the
+    /// same placement live on the same server, so reading them together costs
+    /// one round trip and depends on that one server only. A key must always be
+    /// used with the placement it was written with. Single-server stores
+    /// return themselves.
+    func placed(by placement: String) -> any KeyValueStore
+    /// Removes `key` whatever placement it was written with (for a caller that
+    /// cannot know it). Throws only when the key may still be somewhere.
+    func deleteWherever(_ key: String) throws(StoreError)
 }
 
 extension KeyValueStore {
     public var isKnownUnavailable: Bool { false }
+
+    public func placed(by placement: String) -> any KeyValueStore { self }
+
+    public func deleteWherever(_ key: String) throws(StoreError) { try delete(key) }
 
     public func getMany(_ keys: [String]) throws(StoreError) -> [[UInt8]?] {
         var values: [[UInt8]?] = []

@@ -9,6 +9,10 @@ import JOSE
 /// session and its group entries in one `getMany`; a provider-initiated logout
 /// deletes a group entry, which ends every session of the group wherever it
 /// was created.
+///
+/// Everything one lookup reads — the session and its group entries — is
+/// placed by the user's group tag, so with several memcached servers it lives
+/// on one server: a check is one round trip and depends on that server only.
 public struct SessionManager: Sendable {
     public enum LookupResult: Sendable, Equatable {
         case valid(SessionRecord)
@@ -45,16 +49,18 @@ public struct SessionManager: Sendable {
         if let sid = record.providerSessionID, !sid.isEmpty {
             groups.append(SessionGroup(.providerSession, provider: record.provider, value: sid, secret: settings.secrets[0]))
         }
+        let placed = store.placed(by: groups[0].tag)
         record.groupGenerations = []
-        for group in groups { record.groupGenerations.append(try join(group)) }
+        for group in groups { record.groupGenerations.append(try join(group, in: placed)) }
         let id = SessionID(random: random, groups: groups)
-        try write(record, key: id.storeKey)
+        try write(record, key: id.storeKey, in: placed)
         return id
     }
 
     public func lookup(cookieValue: String) throws(StoreError) -> LookupResult {
         guard let id = SessionID(cookieValue: cookieValue) else { return .absent }
         let key = id.storeKey
+        let store = placed(id)
         let values = try store.getMany([key] + id.groups.map(\.storeKey))
         guard let sealed = values[0] else { return .absent }
         guard let plain = sealer.open(sealed, context: key),
@@ -73,14 +79,19 @@ public struct SessionManager: Sendable {
         }
         if now - record.lastSeenAt >= touchInterval {
             record.lastSeenAt = now
-            try write(record, key: key)
+            try write(record, key: key, in: store)
         }
         return .valid(record)
     }
 
     public func destroy(cookieValue: String) throws(StoreError) {
         guard let id = SessionID(cookieValue: cookieValue) else { return }
-        try store.delete(id.storeKey)
+        try placed(id).delete(id.storeKey)
+    }
+
+    /// A session's keys are placed by its user group (the first in its id).
+    private func placed(_ id: SessionID) -> any KeyValueStore {
+        id.groups.first.map { store.placed(by: $0.tag) } ?? store
     }
 
     /// Ends every session of `subject` at `provider`, on every instance sharing the store.
@@ -96,13 +107,18 @@ public struct SessionManager: Sendable {
     private func endGroup(_ kind: SessionGroup.Kind, provider: String, value: String) throws(StoreError) {
         // Sessions made before a secret rotation carry tags from an older secret.
         for secret in settings.secrets {
-            try store.delete(SessionGroup(kind, provider: provider, value: value, secret: secret).storeKey)
+            let group = SessionGroup(kind, provider: provider, value: value, secret: secret)
+            switch kind {
+            case .user: try store.placed(by: group.tag).delete(group.storeKey)
+            // Placed by a user tag that a sid alone does not give.
+            case .providerSession: try store.deleteWherever(group.storeKey)
+            }
         }
     }
 
     /// The group's current generation, starting one when the group has none,
     /// and extended so the entry outlives the session about to join it.
-    private func join(_ group: SessionGroup) throws(StoreError) -> String {
+    private func join(_ group: SessionGroup, in store: any KeyValueStore) throws(StoreError) -> String {
         let key = group.storeKey
         for _ in 0..<4 {
             if let existing = try store.get(key) {
@@ -119,7 +135,7 @@ public struct SessionManager: Sendable {
         throw .unavailable("the session's logout group changed during every attempt to join it; try the login again")
     }
 
-    private func write(_ record: SessionRecord, key: String) throws(StoreError) {
+    private func write(_ record: SessionRecord, key: String, in store: any KeyValueStore) throws(StoreError) {
         let now = clock.now()
         let ttl = max(1, min(settings.inactivityTimeoutSeconds, record.expiresAt - now))
         let encoded: Data

@@ -65,8 +65,52 @@ final class FakeStore: KeyValueStore {
         return entries.withLock { $0[key] != nil }
     }
 
+    private let placements = Mutex<[String: String]>([:])
+    private let everywhereDeletes = Mutex<[String]>([])
+
+    /// The placement each key was last written or read with ("" for none).
+    func placement(of key: String) -> String? { placements.withLock { $0[key] } }
+    /// Keys deleted with `deleteWherever`, in order.
+    var deletedWherever: [String] { everywhereDeletes.withLock { $0 } }
+
+    func placed(by placement: String) -> any KeyValueStore { PlacedFakeStore(base: self, placement: placement) }
+
+    func deleteWherever(_ key: String) throws(StoreError) {
+        everywhereDeletes.withLock { $0.append(key) }
+        try delete(key)
+    }
+
+    fileprivate func note(_ keys: [String], _ placement: String) {
+        placements.withLock { for key in keys { $0[key] = placement } }
+    }
+
     /// Removes a key behind the code's back, as an eviction would.
     func evict(_ key: String) { _ = entries.withLock { $0.removeValue(forKey: key) } }
+}
+
+/// `FakeStore.placed(by:)`: one dictionary (one "server"), remembering placements.
+private struct PlacedFakeStore: KeyValueStore {
+    let base: FakeStore
+    let placement: String
+
+    func get(_ key: String) throws(StoreError) -> [UInt8]? { base.note([key], placement); return try base.get(key) }
+    func getMany(_ keys: [String]) throws(StoreError) -> [[UInt8]?] { base.note(keys, placement); return try base.getMany(keys) }
+    func set(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) {
+        base.note([key], placement)
+        try base.set(key, value: value, ttlSeconds: ttlSeconds)
+    }
+    func add(_ key: String, value: [UInt8], ttlSeconds: Int) throws(StoreError) -> Bool {
+        base.note([key], placement)
+        return try base.add(key, value: value, ttlSeconds: ttlSeconds)
+    }
+    func delete(_ key: String) throws(StoreError) { base.note([key], placement); try base.delete(key) }
+    func touch(_ key: String, ttlSeconds: Int) throws(StoreError) -> Bool {
+        base.note([key], placement)
+        return try base.touch(key, ttlSeconds: ttlSeconds)
+    }
+    var isKnownUnavailable: Bool { base.isKnownUnavailable }
+    func placed(by placement: String) -> any KeyValueStore { base.placed(by: placement) }
+    func deleteWherever(_ key: String) throws(StoreError) { try base.deleteWherever(key) }
 }
 
 /// A clock the test moves by hand.
