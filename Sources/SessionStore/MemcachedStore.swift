@@ -251,7 +251,16 @@ public final class MemcachedStore: KeyValueStore {
     /// with a placement, one round trip for all of them).
     func getMany(_ keys: [String], placement: String?) throws(StoreError) -> [[UInt8]?] {
         var fullKeys: [String] = []
+        fullKeys.reserveCapacity(keys.count)
         for key in keys { fullKeys.append(try prefixed(key)) }
+        if let placement {
+            // The session check: every key on one server, one multi-get.
+            try StoreKeyRules.validate(placement)
+            let found = try call(placement) { (handle) throws(StoreError) -> [String: [UInt8]] in
+                try Self.multiGet(handle, routing: placement, fullKeys)
+            }
+            return fullKeys.map { found[$0] }
+        }
         // Per server: the routing key that reaches it, and the keys it holds.
         var byServer: [Int: (routing: String, keys: [String])] = [:]
         for fullKey in fullKeys {

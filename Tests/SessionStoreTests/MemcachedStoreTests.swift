@@ -262,7 +262,7 @@ struct MemcachedStoreTests {
             let onSecond = try keys.map { try onlySecond.get($0) != nil }
             #expect(Set(onSecond).count == 1, "keys of one placement were spread over both servers")
             placements[placement] = onSecond[0]
-            #expect(try placed.getMany(keys + ["p\(n)-absent"]) == keys.map { Array($0.utf8) } + [nil])
+            #expect(try placed.getMany(keys + ["p\(n)-absent", keys[0]]) == keys.map { Array($0.utf8) } + [nil, Array(keys[0].utf8)])
             #expect(try placed.touch(keys[0], ttlSeconds: 60))
             #expect(try placed.add(keys[1], value: [0], ttlSeconds: 60) == false)
         }
