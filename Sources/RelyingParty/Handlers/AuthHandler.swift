@@ -53,11 +53,27 @@ struct AuthHandler: Sendable {
                 answer.headers.append(Response.Header(Self.upstreamCookieHeader, upstreamCookie))
             }
             return Response(status: 200, headers: answer.headers)
-        case .unauthenticated: return Response(status: 401)
+        case .unauthenticated:
+            guard UnauthenticatedAction.of(request) == .pass else { return Response(status: 401) }
+            return passAnonymously(request)
         case .forbidden: return Self.identityNotPassable
         case .unavailable: return Response(status: 503, headers: [Response.Header(.retryAfter, "5")])
         case .misconfigured: return Response(status: 500)
         }
+    }
+
+    /// A `pass` location without a session: 200 with empty identity headers.
+    func passAnonymously(_ request: Request) -> Response {
+        guard case .allow(var answer, let upstreamCookie) = anonymousDecision(request) else { return Self.identityNotPassable }
+        if !upstreamCookie.isEmpty { answer.headers.append(Response.Header(Self.upstreamCookieHeader, upstreamCookie)) }
+        return Response(status: 200, headers: answer.headers)
+    }
+
+    /// The allow decision of a `pass` location without a session, or
+    /// `.forbidden` when the request's cookies cannot be handed on.
+    func anonymousDecision(_ request: Request) -> Decision {
+        guard let upstreamCookie = upstreamCookies.filter(request.header("Cookie") ?? "") else { return .forbidden }
+        return .allow(identityHeaders.anonymous, upstreamCookie: upstreamCookie)
     }
 
     func decide(_ request: Request) -> Decision {

@@ -8,7 +8,8 @@ struct LoginHandler: Sendable {
     let context: RelyingPartyContext
 
     func handle(_ request: Request) -> Response {
-        guard RequestClassifier.isNavigation(request) else {
+        // A `401` location never redirects; neither does a request a browser did not navigate to.
+        guard RequestClassifier.isNavigation(request), UnauthenticatedAction.of(request) != .unauthorized else {
             return ErrorPage.response(status: 401, title: "unauthenticated", message: "Log in first: this request needs a session.", for: request,
                                       headers: [Response.Header(.wwwAuthenticate, "Bearer realm=\"\(context.settings.api.realm)\"")])
         }

@@ -40,6 +40,11 @@ public final class Responder: Sendable {
                                  metadata: ["given": "\(request.params["OIDC_MODE"]?.prefix(40) ?? "")", "uri": "\(request.requestURI.prefix(200))"])
             return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server asked for an oidc-fcgi mode that does not exist.", for: request)
         }
+        guard UnauthenticatedAction.of(request) != nil else {
+            context.logger.error("request with an unknown OIDC_UNAUTHENTICATED; set `redirect`, `401` or `pass` in the web server location",
+                                 metadata: ["given": "\(request.params["OIDC_UNAUTHENTICATED"]?.prefix(40) ?? "")", "uri": "\(request.requestURI.prefix(200))"])
+            return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server asked for an unauthenticated action that does not exist.", for: request)
+        }
         if request.params["FCGI_ROLE"] == "AUTHORIZER" {
             let given = request.params["OIDC_ACTION"] ?? ""
             guard given.isEmpty || given.lowercased() == Action.auth.rawValue else {

@@ -37,6 +37,13 @@ public struct IdentityHeaders: Sendable {
     /// Names of the headers every allow answer sets, in order.
     public var names: [HeaderName] { [settings.userHeader] + settings.claimHeaders.map(\.header) }
 
+    /// Every header an allow answer sets, each empty: the answer for a
+    /// `pass` location without a session, so a client-sent value never
+    /// reaches the application.
+    public var anonymous: Answer {
+        Answer(headers: names.map { Response.Header($0, "") }, omitted: [])
+    }
+
     public func headers(for session: SessionRecord) throws(Refusal) -> Answer {
         try assemble(user: session.user, values: settings.claimHeaders.map { ($0.header, session.claims[$0.claim]?.headerText ?? "") })
     }

@@ -118,6 +118,19 @@ def site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bo
             proxy_pass http://app;
         }}
 
+        # Optional login, and a page that never redirects.
+        location /optional/ {{
+            set $oidc_unauthenticated pass;
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
+        location /no-redirect/ {{
+            set $oidc_unauthenticated 401;
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
         location /partner/ {{
             set $oidc_provider partner;
             include {PROTECT_CONF};

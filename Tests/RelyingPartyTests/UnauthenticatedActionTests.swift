@@ -1,0 +1,77 @@
+import Testing
+import RelyingParty
+
+/// `OIDC_UNAUTHENTICATED`: what a location does without a valid session.
+@Suite struct UnauthenticatedActionTests {
+    private func request(_ flow: FlowHarness, _ action: String, _ value: String?, headers: [String: String] = ["Accept": "text/html", "Sec-Fetch-Mode": "navigate"]) -> Request {
+        var params = ["OIDC_ACTION": action]
+        if let value { params["OIDC_UNAUTHENTICATED"] = value }
+        return .browser(uri: "/news", headers: headers, cookie: flow.jar.header, params: params)
+    }
+
+    private func logIn(_ flow: FlowHarness) {
+        let authorization = flow.startLogin()
+        #expect(flow.send(flow.request("callback", uri: flow.callbackURI(for: authorization))).status == 302)
+    }
+
+    @Test func passWithoutASessionIsAnAllowWithEveryIdentityHeaderEmpty() {
+        let flow = FlowHarness()
+        let answer = flow.send(request(flow, "auth", "pass"))
+        #expect(answer.status == 200)
+        #expect(answer.headers.map(\.name.text) == ["X-Remote-User", "X-Email", "X-Name"])
+        #expect(answer.headers.allSatisfy { $0.value.isEmpty })
+        // A cookie that names no session is the same as none.
+        flow.jar.cookies["oidc_session"] = String(repeating: "A", count: 43)
+        #expect(flow.send(request(flow, "auth", "PASS")).status == 200)
+    }
+
+    @Test func passWithASessionCarriesTheIdentity() {
+        let flow = FlowHarness()
+        logIn(flow)
+        let answer = flow.send(request(flow, "auth", "pass"))
+        #expect(answer.status == 200)
+        #expect(answer.header("X-Remote-User") == "alice")
+    }
+
+    @Test func passNeverTurnsAStoreFailureIntoAnAllow() {
+        let flow = FlowHarness()
+        logIn(flow)
+        flow.store.failing = true
+        let answer = flow.send(request(flow, "auth", "pass"))
+        #expect(answer.status == 503)
+        #expect(answer.header("X-Remote-User") == nil)
+    }
+
+    @Test func unauthorizedLocationsAnswer401EvenToANavigation() {
+        let flow = FlowHarness()
+        #expect(flow.send(request(flow, "auth", "401")).status == 401)
+        let login = flow.send(request(flow, "login", "401"))
+        #expect(login.status == 401)
+        #expect(login.header("Location") == nil)
+        #expect(login.headers(named: "Set-Cookie").isEmpty, "no login is started")
+        #expect(flow.send(request(flow, "login", "redirect")).status == 302)
+        #expect(flow.send(request(flow, "login", nil)).status == 302)
+    }
+
+    @Test(arguments: ["allow", "402", " pass", "redirect;pass"])
+    func anUnknownValueIsAServerErrorNeverAnAllow(_ value: String) {
+        let flow = FlowHarness()
+        for action in ["auth", "login"] {
+            #expect(flow.send(request(flow, action, value)).status == 500)
+        }
+        let authorizer = Request.browser(uri: "/news", params: ["FCGI_ROLE": "AUTHORIZER", "OIDC_UNAUTHENTICATED": value])
+        #expect(flow.send(authorizer).status == 500)
+    }
+
+    @Test func theAuthorizerPassesWithEmptyVariablesOrRefusesWithoutARedirect() {
+        let flow = FlowHarness()
+        let pass = flow.send(Request.browser(uri: "/news", headers: ["Accept": "text/html", "Sec-Fetch-Mode": "navigate"],
+                                             params: ["FCGI_ROLE": "AUTHORIZER", "OIDC_UNAUTHENTICATED": "pass"]))
+        #expect(pass.status == 200)
+        #expect(pass.header("Variable-REMOTE_USER") == nil || pass.header("Variable-REMOTE_USER") == "")
+        let refused = flow.send(Request.browser(uri: "/news", headers: ["Accept": "text/html", "Sec-Fetch-Mode": "navigate"],
+                                                params: ["FCGI_ROLE": "AUTHORIZER", "OIDC_UNAUTHENTICATED": "401"]))
+        #expect(refused.status == 401)
+        #expect(refused.header("Location") == nil)
+    }
+}
