@@ -98,6 +98,7 @@ struct SettingsReader {
         cookie.statePrefix = section.string("state_prefix", default: cookie.statePrefix)!
         if !Self.isToken(cookie.statePrefix) { section.problem("state_prefix", "must be letters, digits and -_") }
         cookie.secure = section.bool("secure", default: cookie.secure)
+        cookie.persistent = section.bool("persistent", default: cookie.persistent)
         cookie.domain = section.string("domain")
         if let domain = cookie.domain, !CookieSyntax.isDomain(domain) {
             section.problem("domain", "must be a host name such as example.com, got \"\(domain)\"")

@@ -37,6 +37,7 @@ private func paths(_ yaml: String) -> [String] { problems(yaml).map(\.path) }
         #expect(config.settings.redirectURI == "https://app.example.com/oidc/callback")
         #expect(config.settings.cookie.secure)
         #expect(config.settings.cookie.name == "oidc_session")
+        #expect(!config.settings.cookie.persistent, "a browser-session cookie by default")
         #expect(config.settings.providers.map(\.name) == ["corp"])
         #expect(config.settings.providers[0].clientAuthentication == .clientSecretBasic)
         #expect(config.settings.providers[0].scopes == ["openid", "email", "profile"])
@@ -51,6 +52,11 @@ private func paths(_ yaml: String) -> [String] { problems(yaml).map(\.path) }
     func unknownKeyIsNamed(extra: String, path: String) {
         let found = problems(validYAML + "\n" + extra)
         #expect(found.contains { $0.path == path && $0.message.contains("not a known setting") }, "\(found)")
+    }
+
+    @Test func persistentCookieIsABooleanSetting() throws {
+        #expect(try ConfigurationLoader.parse(yaml: validYAML + "\ncookie:\n  persistent: true\n").settings.cookie.persistent)
+        #expect(paths(validYAML + "\ncookie:\n  persistent: forever\n") == ["cookie.persistent"])
     }
 
     @Test func unknownKeyInProviderIsNamedWithIndex() {

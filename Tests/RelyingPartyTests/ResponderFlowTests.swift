@@ -16,10 +16,11 @@ final class FlowHarness {
 
     init(headers: HeaderSettings = HeaderSettings(claimHeaders: [("X-Email", "email"), ("X-Name", "name")]), userClaim: String = "sub",
          allowedAlgorithms: Set<JWSAlgorithm> = [.hs256], logout: LogoutSettings = LogoutSettings(),
+         cookie: CookieSettings = CookieSettings(secure: true),
          transport: (FakeProvider) -> any HTTPTransport = { $0 }) {
         provider = FakeProvider(clock: clock)
         let settings = Settings(
-            publicOrigin: Origin("https://app.example.com")!, cookie: CookieSettings(secure: true),
+            publicOrigin: Origin("https://app.example.com")!, cookie: cookie,
             session: SessionSettings(secrets: [Array("flow-test-secret-of-at-least-32-bytes".utf8)]),
             providers: [ProviderSettings(name: "corp", issuer: provider.issuer, clientID: provider.clientID, clientSecret: provider.clientSecret,
                                          scopes: ["openid", "email"], userClaim: userClaim, allowedAlgorithms: allowedAlgorithms)],
@@ -99,6 +100,18 @@ final class FlowHarness {
         #expect(allowed.header("X-Email") == "alice@example.com")
         #expect(allowed.header("X-Name") == "Alice %C3%9Cn%C3%AFcode")
         #expect(allowed.headers(named: "Set-Cookie").isEmpty)
+    }
+
+    @Test(arguments: [false, true])
+    func theSessionCookieIsABrowserSessionCookieUnlessPersistent(_ persistent: Bool) throws {
+        let flow = FlowHarness(cookie: CookieSettings(secure: true, persistent: persistent))
+        let back = flow.send(flow.request("callback", uri: flow.callbackURI(for: flow.startLogin())))
+        let cookie = try #require(back.headers(named: "Set-Cookie").first { $0.hasPrefix("oidc_session=") })
+        if persistent {
+            #expect(cookie.contains("Max-Age=28800"), "\(cookie)")  // session.max_lifetime, 8 h by default
+        } else {
+            #expect(!cookie.contains("Max-Age") && !cookie.contains("Expires"), "\(cookie)")
+        }
     }
 
     @Test func callbackWithoutStateCookieCreatesNoSession() {

@@ -110,7 +110,8 @@ struct CallbackHandler: Sendable {
         context.logger.info("login succeeded", metadata: ["provider": "\(provider.name)", "user": "\(user)"])
         return Response(status: 302, headers: [
             clearState,
-            context.setCookie.set(context.sessionCookie, value: id.cookieValue, maxAge: nil),
+            context.setCookie.set(context.sessionCookie, value: id.cookieValue,
+                                  maxAge: context.settings.cookie.persistent ? context.settings.session.maxLifetimeSeconds : nil),
             Response.Header(.location, login.returnTo),
             Response.Header(.cacheControl, "no-store"),
         ])

@@ -50,8 +50,13 @@ public struct CookieSettings: Sendable {
     public var secure: Bool
     public var domain: String?
     public var sameSite: SameSite
+    /// The session cookie carries Max-Age (the session's maximum lifetime) and
+    /// survives a browser restart; otherwise it is a browser-session cookie.
+    public var persistent: Bool
 
-    public init(name: String = "oidc_session", statePrefix: String = "oidc_state_", secure: Bool = true, domain: String? = nil, sameSite: SameSite = .lax) {
+    public init(name: String = "oidc_session", statePrefix: String = "oidc_state_", secure: Bool = true, domain: String? = nil, sameSite: SameSite = .lax,
+                persistent: Bool = false) {
+        self.persistent = persistent
         self.name = name
         self.statePrefix = statePrefix
         self.secure = secure
