@@ -261,16 +261,13 @@ public final class MemcachedStore: KeyValueStore {
             }
             return fullKeys.map { found[$0] }
         }
-        // Per server: the routing key that reaches it, and the keys it holds.
-        var byServer: [Int: (routing: String, keys: [String])] = [:]
-        for fullKey in fullKeys {
-            let group = try routing(fullKey, placement)
-            byServer[connections.serverIndex(for: group), default: (group, [])].keys.append(fullKey)
-        }
+        // Unplaced keys: one multi-get per server, each key routed by itself.
+        var byServer: [Int: [String]] = [:]
+        for fullKey in fullKeys { byServer[connections.serverIndex(for: fullKey), default: []].append(fullKey) }
         var found: [String: [UInt8]] = [:]
-        for (_, batch) in byServer.sorted(by: { $0.key < $1.key }) {
-            let values = try call(batch.routing) { (handle) throws(StoreError) -> [String: [UInt8]] in
-                try Self.multiGet(handle, routing: batch.routing, Array(Set(batch.keys)))
+        for (_, group) in byServer.sorted(by: { $0.key < $1.key }) {
+            let values = try call(group[0]) { (handle) throws(StoreError) -> [String: [UInt8]] in
+                try Self.multiGet(handle, routing: group[0], Array(Set(group)))
             }
             found.merge(values) { first, _ in first }
         }

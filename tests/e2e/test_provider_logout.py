@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from harness.login import browser, get, is_redirect_to
+from harness.login import browser, get, logged_in
 from harness.peer import PeerInstance
 from harness.stack import Stack, StackOptions
 from test_browser import WAIT, By, EC, WebDriverWait, driver  # noqa: F401 - the headless Chromium fixture
@@ -38,15 +38,6 @@ def site(request, oidc_fcgi_bin):
         pytest.fail(f"the second instance did not start: {error}\n{peer.logs()}", pytrace=False)
     request.addfinalizer(peer.stop)
     return stack, peer
-
-
-def logged_in(stack: Stack, session, via) -> bool:
-    """True when `session` is let through by instance `via`; False when it is sent to log in."""
-    response = get(session, via.url + "/private")
-    if response.status_code == 200:
-        return True
-    assert is_redirect_to(response, stack.authorization_endpoint()), (response.status_code, response.headers)
-    return False
 
 
 def everywhere(stack: Stack, session, site) -> list[bool]:

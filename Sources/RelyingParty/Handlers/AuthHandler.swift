@@ -53,30 +53,23 @@ struct AuthHandler: Sendable {
                 answer.headers.append(Response.Header(Self.upstreamCookieHeader, upstreamCookie))
             }
             return Response(status: 200, headers: answer.headers)
-        case .unauthenticated:
-            guard UnauthenticatedAction.of(request) == .pass else { return Response(status: 401) }
-            return passAnonymously(request)
+        case .unauthenticated: return Response(status: 401)
         case .forbidden: return Self.identityNotPassable
         case .unavailable: return Response(status: 503, headers: [Response.Header(.retryAfter, "5")])
         case .misconfigured: return Response(status: 500)
         }
     }
 
-    /// A `pass` location without a session: 200 with empty identity headers.
-    func passAnonymously(_ request: Request) -> Response {
-        guard case .allow(var answer, let upstreamCookie) = anonymousDecision(request) else { return Self.identityNotPassable }
-        if !upstreamCookie.isEmpty { answer.headers.append(Response.Header(Self.upstreamCookieHeader, upstreamCookie)) }
-        return Response(status: 200, headers: answer.headers)
-    }
-
-    /// The allow decision of a `pass` location without a session, or
-    /// `.forbidden` when the request's cookies cannot be handed on.
-    func anonymousDecision(_ request: Request) -> Decision {
-        guard let upstreamCookie = upstreamCookies.filter(request.header("Cookie") ?? "") else { return .forbidden }
+    /// The session's decision; in a `pass` location, no session is an allow
+    /// with every identity header empty (for nginx and the authorizer alike).
+    func decide(_ request: Request) -> Decision {
+        let decision = sessionDecision(request)
+        guard case .unauthenticated = decision, UnauthenticatedAction.of(request) == .pass else { return decision }
+        guard let upstreamCookie = handedOnCookie(request.header("Cookie") ?? "") else { return .forbidden }
         return .allow(identityHeaders.anonymous, upstreamCookie: upstreamCookie)
     }
 
-    func decide(_ request: Request) -> Decision {
+    private func sessionDecision(_ request: Request) -> Decision {
         let cookieHeader = request.header("Cookie") ?? ""
         let cookies = CookieHeader.values(named: sessionCookie.text, in: cookieHeader)
         guard !cookies.isEmpty else { return .unauthenticated }
@@ -113,11 +106,18 @@ struct AuthHandler: Sendable {
         for (header, bytes) in answer.omitted {
             logger.debug("identity header sent empty: its value does not fit", metadata: ["header": "\(header)", "bytes": "\(bytes)"])
         }
+        guard let upstreamCookie = handedOnCookie(cookieHeader) else { return .forbidden }
+        return .allow(answer, upstreamCookie: upstreamCookie)
+    }
+
+    /// The Cookie header for the application, without oidc-fcgi's cookies; nil
+    /// (logged) when it is too large to hand on.
+    private func handedOnCookie(_ cookieHeader: String) -> String? {
         guard let upstreamCookie = upstreamCookies.filter(cookieHeader) else {
             logger.warning("the request's Cookie header is too large to hand to the application; denying",
                            metadata: ["bytes": "\(cookieHeader.utf8.count)", "limit": "\(UpstreamCookies.maxBytes)"])
-            return .forbidden
+            return nil
         }
-        return .allow(answer, upstreamCookie: upstreamCookie)
+        return upstreamCookie
     }
 }

@@ -50,10 +50,7 @@ struct AuthorizerHandler: Sendable {
         case .allow(let answer, let upstreamCookie):
             return Response(status: 200, headers: variables.headers(from: answer.headers, upstreamCookie: upstreamCookie))
         case .unauthenticated:
-            guard UnauthenticatedAction.of(request) == .pass,
-                  case .allow(let answer, let upstreamCookie) = auth.anonymousDecision(request)
-            else { return login.handle(request) }
-            return Response(status: 200, headers: variables.headers(from: answer.headers, upstreamCookie: upstreamCookie))
+            return login.handle(request)
         case .forbidden:
             return ErrorPage.response(status: 403, title: "Access denied", message: "Your identity cannot be handed on to this site.", for: request)
         case .unavailable:

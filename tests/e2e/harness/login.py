@@ -159,3 +159,13 @@ def login(
     page = get(session, back)
     expect(page.status_code == 200, f"the page {back} was not served after login", page)
     return LoginTrace(start, authorize_url, answer, callback_url, callback, page, [start, answer, callback, page])
+
+
+def logged_in(stack, session, via) -> bool:
+    """True when `session` is let through `/private` by `via` (a stack or an
+    instance with a `url`); False when it is sent to log in at `stack`'s provider."""
+    response = get(session, via.url + "/private")
+    if response.status_code == 200:
+        return True
+    assert is_redirect_to(response, stack.authorization_endpoint()), (response.status_code, response.headers)
+    return False
