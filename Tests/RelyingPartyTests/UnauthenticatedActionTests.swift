@@ -42,6 +42,19 @@ import RelyingParty
         #expect(answer.header("X-Remote-User") == nil)
     }
 
+    @Test func passWithCookiesTooLargeToHandOnIsDeniedForNginxAndTheAuthorizer() {
+        let flow = FlowHarness()
+        let cookie = "big=" + String(repeating: "x", count: 9000)
+        let navigation = ["Accept": "text/html", "Sec-Fetch-Mode": "navigate"]
+        let nginx = flow.responder.respond(.browser(uri: "/news", headers: navigation, cookie: cookie,
+                                                    params: ["OIDC_ACTION": "auth", "OIDC_UNAUTHENTICATED": "pass"]))
+        #expect(nginx.status == 403)
+        let authorizer = flow.responder.respond(.browser(uri: "/news", headers: navigation, cookie: cookie,
+                                                         params: ["FCGI_ROLE": "AUTHORIZER", "OIDC_UNAUTHENTICATED": "pass"]))
+        #expect(authorizer.status == 403)
+        #expect(authorizer.header("Location") == nil)
+    }
+
     @Test func unauthorizedLocationsAnswer401EvenToANavigation() {
         let flow = FlowHarness()
         #expect(flow.send(request(flow, "auth", "401")).status == 401)
