@@ -15,6 +15,7 @@ let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-session-record", [.product(name: "RelyingParty", package: "oidc-fcgi")]),
     ("fuzz-login-state", [.product(name: "JOSE", package: "oidc-fcgi"), .product(name: "RelyingParty", package: "oidc-fcgi")]),
     ("fuzz-return-url", [.product(name: "RelyingParty", package: "oidc-fcgi")]),
+    ("fuzz-claim-rule", [.product(name: "RelyingParty", package: "oidc-fcgi")]),
     ("fuzz-config", [.product(name: "Configuration", package: "oidc-fcgi")]),
     ("fuzz-responder", [.product(name: "RelyingParty", package: "oidc-fcgi"), .product(name: "Logging", package: "swift-log")]),
 ]

@@ -79,11 +79,13 @@ struct SettingsReader {
         let providers = readProviders()
         let api = readAPI(flightWaitMilliseconds: Int(timeout))
         let logout = readLogout(origin: origin, allowedReturnOrigins: allowedReturnOrigins, redirectPath: redirectPath)
+        let claimRules = readRules()
 
-        guard let listen, let socketMode, let logLevel, let origin, let sessionSettings, let store, let providers else { return nil }
+        guard let listen, let socketMode, let logLevel, let origin, let sessionSettings, let store, let providers, let claimRules else { return nil }
         let settings = Settings(
             publicOrigin: origin, redirectPath: redirectPath, clockSkewSeconds: clockSkew, cookie: cookie,
-            session: sessionSettings, login: login, providers: providers, headers: headers, allowedReturnOrigins: allowedReturnOrigins, api: api, logout: logout)
+            session: sessionSettings, login: login, providers: providers, headers: headers, allowedReturnOrigins: allowedReturnOrigins, api: api, logout: logout,
+            claimRules: claimRules)
         return ServiceConfiguration(
             listen: listen, socketMode: socketMode, workers: workers, logLevel: logLevel,
             httpConnectTimeoutMs: Int(connectTimeout), httpTimeoutMs: Int(timeout), caFile: caFile, httpMaxConcurrent: maxConcurrent,
@@ -226,6 +228,32 @@ struct SettingsReader {
 
     /// `api:` — what every API location shares. Requests waiting on another's introspection
     /// of the same token wait at most the HTTP timeout.
+    /// `rules:` — named claim rule sets a location uses as `@name`, compiled now
+    /// so that a malformed one stops the start with its name and reason.
+    private func readRules() -> ClaimRuleBook? {
+        guard let section = reader.object("rules") else { return ClaimRuleBook() }
+        var texts: [String: String] = [:]
+        for name in section.keys {
+            guard let text = section.string(name) else { continue }
+            guard Self.isRuleSetName(name) else {
+                section.problem(name, "is not a usable rule set name: use letters, digits, _ and - (it is referred to as @\(name.prefix(64)))")
+                continue
+            }
+            texts[name] = text
+        }
+        section.finish()
+        do { return try ClaimRuleBook(named: texts) } catch {
+            if case .inRuleSet(let name, let inner) = error { section.problem(name, "\(inner)") } else { reader.problem("rules", "\(error)") }
+            return nil
+        }
+    }
+
+    static func isRuleSetName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte == 0x2D
+        }
+    }
+
     private func readAPI(flightWaitMilliseconds: Int) -> APISettings {
         var api = APISettings(flightWaitMilliseconds: flightWaitMilliseconds)
         guard let section = reader.object("api") else { return api }

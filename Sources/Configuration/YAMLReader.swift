@@ -136,6 +136,14 @@ final class YAMLReader {
         }
     }
 
+    /// The mapping's keys as written (for mappings of names chosen by the operator).
+    var keys: [String] {
+        mapping.compactMap { key, _ in
+            guard case .scalar(let scalar) = key else { return nil }
+            return scalar.string
+        }
+    }
+
     func object(_ key: String) -> YAMLReader? {
         guard let node = raw(key) else { return nil }
         guard case .mapping(let inner) = node else {

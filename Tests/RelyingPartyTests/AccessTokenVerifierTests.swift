@@ -37,7 +37,7 @@ import RelyingParty
         AccessTokenVerifier(
             providers: directory, keyVerifier: RotatingKeyVerifier(directory: directory, logger: logger), http: provider,
             cache: AccessTokenCache(store: store, secrets: [Array("a-session-secret-of-at-least-32-bytes!!".utf8)], clock: clock, random: SystemRandomSource()),
-            clock: clock, clockSkewSeconds: fixtures.clockSkew, flightWaitMilliseconds: wait, headerClaims: ["email"], logger: logger)
+            clock: clock, clockSkewSeconds: fixtures.clockSkew, flightWaitMilliseconds: wait, logger: logger)
     }
 
     private func activeAnswer(sub: String = "svc", exp: Int64? = nil, aud: JSONValue? = nil, clientID: String? = nil) -> [String: JSONValue] {

@@ -16,7 +16,7 @@ final class FlowHarness {
 
     init(headers: HeaderSettings = HeaderSettings(claimHeaders: [("X-Email", "email"), ("X-Name", "name")]), userClaim: String = "sub",
          allowedAlgorithms: Set<JWSAlgorithm> = [.hs256], logout: LogoutSettings = LogoutSettings(),
-         cookie: CookieSettings = CookieSettings(secure: true),
+         cookie: CookieSettings = CookieSettings(secure: true), claimRules: ClaimRuleBook = ClaimRuleBook(),
          transport: (FakeProvider) -> any HTTPTransport = { $0 }) {
         provider = FakeProvider(clock: clock)
         let settings = Settings(
@@ -24,7 +24,7 @@ final class FlowHarness {
             session: SessionSettings(secrets: [Array("flow-test-secret-of-at-least-32-bytes".utf8)]),
             providers: [ProviderSettings(name: "corp", issuer: provider.issuer, clientID: provider.clientID, clientSecret: provider.clientSecret,
                                          scopes: ["openid", "email"], userClaim: userClaim, allowedAlgorithms: allowedAlgorithms)],
-            headers: headers, logout: logout)
+            headers: headers, logout: logout, claimRules: claimRules)
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["FLOW_LOG"] == nil ? .critical : .debug
         responder = Responder(context: RelyingPartyContext(settings: settings, store: store, http: transport(provider), clock: clock, logger: logger))

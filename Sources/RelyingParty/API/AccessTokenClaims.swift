@@ -54,7 +54,7 @@ struct AccessTokenClaims {
 
     /// The identity, after the checks common to both validations.
     func identity(from source: Source, issuer: String, acceptedAudiences: [String], clockSkewSeconds: Int64, now: Int64,
-                  keepClaims: Set<String>) throws(AccessTokenError) -> AccessTokenIdentity {
+                  keepClaims: Set<String>?) throws(AccessTokenError) -> AccessTokenIdentity {
         let strict = source == .jwt
         if let iss = try optionalString("iss") {
             guard iss == issuer else { throw .wrongIssuer(expected: issuer, got: iss) }
@@ -80,6 +80,6 @@ struct AccessTokenClaims {
         let subject = try optionalString("sub")
         return AccessTokenIdentity(
             subject: subject?.isEmpty == true ? nil : subject, clientID: clientID, scopes: try scopes(), audiences: audiences,
-            expiresAt: expiresAt, claims: values.filter { keepClaims.contains($0.key) })
+            expiresAt: expiresAt, claims: keepClaims.map { keep in values.filter { keep.contains($0.key) } } ?? values)
     }
 }

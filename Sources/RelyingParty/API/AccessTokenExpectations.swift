@@ -13,10 +13,11 @@ public struct AccessTokenExpectations: Sendable {
     public var clockSkewSeconds: Int64
     public var now: Int64
     /// The claims kept for the identity headers.
-    public var keepClaims: Set<String>
+    /// The claims kept in the identity; nil keeps them all (claim rules may read any).
+    public var keepClaims: Set<String>?
 
     public init(issuer: String, audiences: [String], allowedAlgorithms: Set<JWSAlgorithm>, requireTyp: Bool = false,
-                clockSkewSeconds: Int64 = 60, now: Int64, keepClaims: Set<String> = []) {
+                clockSkewSeconds: Int64 = 60, now: Int64, keepClaims: Set<String>? = []) {
         self.issuer = issuer
         self.audiences = audiences
         self.allowedAlgorithms = allowedAlgorithms.filter { !$0.isSymmetric }

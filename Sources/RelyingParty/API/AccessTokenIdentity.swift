@@ -12,7 +12,7 @@ public struct AccessTokenIdentity: Sendable, Codable, Equatable {
     public var audiences: [String]
     /// `exp`, seconds since the epoch, when known.
     public var expiresAt: Int64?
-    /// The claims the identity headers are made from (`user_claim` and `headers.claims`).
+    /// The token's claims: identity headers and claim rules are made from them.
     public var claims: [String: JSONValue]
 
     enum CodingKeys: String, CodingKey {

@@ -16,12 +16,11 @@ public struct AccessTokenVerifier: Sendable {
     private let clockSkewSeconds: Int64
     private let flightWaitMilliseconds: Int
     /// Claims kept in the identity (and the cache) for the identity headers.
-    private let headerClaims: Set<String>
     private let logger: Logger
     private let jwt = JWTAccessTokenValidator()
 
     public init(providers: ProviderDirectory, keyVerifier: RotatingKeyVerifier, http: any HTTPTransport, cache: AccessTokenCache,
-                clock: any WallClock, clockSkewSeconds: Int64, flightWaitMilliseconds: Int, headerClaims: Set<String>, logger: Logger) {
+                clock: any WallClock, clockSkewSeconds: Int64, flightWaitMilliseconds: Int, logger: Logger) {
         self.providers = providers
         self.keyVerifier = keyVerifier
         introspection = IntrospectionClient(http: http)
@@ -30,7 +29,6 @@ public struct AccessTokenVerifier: Sendable {
         self.clock = clock
         self.clockSkewSeconds = clockSkewSeconds
         self.flightWaitMilliseconds = flightWaitMilliseconds
-        self.headerClaims = headerClaims
         self.logger = logger
     }
 
@@ -43,7 +41,7 @@ public struct AccessTokenVerifier: Sendable {
         let expected = AccessTokenExpectations(
             issuer: snapshot.metadata.issuer, audiences: provider.acceptedAudiences, allowedAlgorithms: provider.accessTokenAlgorithms,
             requireTyp: provider.api.requireTyp, clockSkewSeconds: clockSkewSeconds, now: clock.now(),
-            keepClaims: headerClaims.union([provider.userClaim]))
+            keepClaims: nil)
         switch provider.accessTokenValidation(metadata: snapshot.metadata) {
         case .jwt:
             guard JWTAccessTokenValidator.looksLikeJWT(token) else { throw .notJWT }

@@ -54,9 +54,15 @@ public struct BearerChallenge: Sendable, Equatable {
         return value
     }
 
-    /// `{"error": …, "error_description": …}`; `error` is "unauthorized" when no token was sent.
+    /// A valid token whose claims do not satisfy the location's claim rule.
+    public static func deniedByRule() -> BearerChallenge {
+        BearerChallenge(status: 403, code: nil, description: "The token's identity is not allowed to use this resource", scope: nil)
+    }
+
+    /// `{"error": …, "error_description": …}`; without a code, `error` is
+    /// "unauthorized" for a 401 (no token sent) and "access_denied" for a 403.
     public var jsonBody: [UInt8] {
-        let body = ["error": code?.rawValue ?? "unauthorized", "error_description": description]
+        let body = ["error": code?.rawValue ?? (status == 403 ? "access_denied" : "unauthorized"), "error_description": description]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? Array(encoder.encode(body))) ?? Array("{\"error\":\"unauthorized\"}".utf8)

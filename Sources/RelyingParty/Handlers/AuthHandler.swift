@@ -30,6 +30,12 @@ struct AuthHandler: Sendable {
         Response.Header(BearerChallenge.errorBodyHeader, #"{"error":"access_denied","error_description":"Your sign-in cannot be passed on to this site"}"#),
     ])
 
+    /// 403 for an identity the location's claim rule does not admit. The failed
+    /// term is logged, never shown.
+    static let deniedByRule = Response(status: 403, headers: [
+        Response.Header(BearerChallenge.errorBodyHeader, #"{"error":"access_denied","error_description":"You do not have access to this page"}"#),
+    ])
+
     /// What the auth answer decided, before it is written for one web server.
     enum Decision {
         /// A valid session: the identity headers and the client's Cookie header
@@ -39,6 +45,8 @@ struct AuthHandler: Sendable {
         case unauthenticated
         /// The identity cannot be handed on in full.
         case forbidden
+        /// A valid session whose claims the location's rule does not admit.
+        case denied
         /// The session store cannot be read.
         case unavailable
         /// The location names a provider that is not configured.
@@ -55,6 +63,7 @@ struct AuthHandler: Sendable {
             return Response(status: 200, headers: answer.headers)
         case .unauthenticated: return Response(status: 401)
         case .forbidden: return Self.identityNotPassable
+        case .denied: return Self.deniedByRule
         case .unavailable: return Response(status: 503, headers: [Response.Header(.retryAfter, "5")])
         case .misconfigured: return Response(status: 500)
         }
@@ -77,10 +86,21 @@ struct AuthHandler: Sendable {
             logger.error("OIDC_PROVIDER names no configured provider", metadata: ["provider": "\(request.params["OIDC_PROVIDER"] ?? "")"])
             return .misconfigured
         }
+        let rule: ClaimRule?
+        do { rule = try ClaimRequirement.of(request, in: settings.claimRules) } catch {
+            logger.error("the location's OIDC_REQUIRE claim rule is malformed; fix it in the web server configuration", metadata: ["reason": "\(error)"])
+            return .misconfigured
+        }
         do {
             for cookie in cookies {
                 switch try sessions.lookup(cookieValue: cookie) {
                 case .valid(let session) where session.provider == provider.name:
+                    if let rule, let failure = rule.evaluate(session.claims) {
+                        // Never a new login: the provider would send the same identity back.
+                        logger.info("session's claims do not satisfy the location's rule; denying",
+                                    metadata: ["user": "\(session.user.prefix(64))", "failed": "\(failure.term.prefix(300))", "uri": "\(request.requestURI.prefix(200))"])
+                        return .denied
+                    }
                     return allow(session, cookieHeader: cookieHeader)
                 case .valid:
                     logger.debug("session belongs to another provider than this location's", metadata: ["provider": "\(provider.name)"])

@@ -53,6 +53,8 @@ struct AuthorizerHandler: Sendable {
             return login.handle(request)
         case .forbidden:
             return ErrorPage.response(status: 403, title: "Access denied", message: "Your identity cannot be handed on to this site.", for: request)
+        case .denied:
+            return ErrorPage.response(status: 403, title: "Access denied", message: ForbiddenHandler.deniedMessage, for: request)
         case .unavailable:
             return ErrorPage.response(status: 503, title: "Sign-in unavailable", message: "Sign-in is temporarily unavailable. Please try again in a moment.", for: request,
                                       headers: [Response.Header(.retryAfter, "5")])

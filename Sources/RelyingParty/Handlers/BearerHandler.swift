@@ -60,6 +60,16 @@ struct BearerHandler: Sendable {
             logger.info("bearer token lacks a required scope", metadata: ["provider": "\(provider.name)", "missing": "\(missing.joined(separator: " "))"])
             return refuse(.insufficientScope(required: requirements.scopes), delivery)
         }
+        do {
+            if let rule = try ClaimRequirement.of(request, in: settings.claimRules), let failure = rule.evaluate(identity.claims) {
+                logger.info("bearer token's claims do not satisfy the location's rule; denying",
+                            metadata: ["provider": "\(provider.name)", "failed": "\(failure.term.prefix(300))", "uri": "\(request.requestURI.prefix(200))"])
+                return refuse(.deniedByRule(), delivery)
+            }
+        } catch {
+            logger.error("the location's OIDC_REQUIRE claim rule is malformed; fix it in the web server configuration", metadata: ["reason": "\(error)"])
+            return Response(status: 500)
+        }
         guard let user = identity.user(claim: provider.userClaim) else {
             logger.info("bearer token refused", metadata: ["provider": "\(provider.name)", "reason": "\(AccessTokenError.noSubject)"])
             return refuse(.refused(.noSubject), delivery)

@@ -48,8 +48,7 @@ public struct RelyingPartyContext: Sendable {
         accessTokens = AccessTokenVerifier(
             providers: providers, keyVerifier: keyVerifier, http: http,
             cache: AccessTokenCache(store: store, secrets: settings.session.secrets, clock: clock, random: random),
-            clock: clock, clockSkewSeconds: settings.clockSkewSeconds, flightWaitMilliseconds: settings.api.flightWaitMilliseconds,
-            headerClaims: Set(settings.headers.claimHeaders.map(\.claim)), logger: logger)
+            clock: clock, clockSkewSeconds: settings.clockSkewSeconds, flightWaitMilliseconds: settings.api.flightWaitMilliseconds, logger: logger)
     }
 
     /// The provider a location asks for (`OIDC_PROVIDER`), or the first configured one.

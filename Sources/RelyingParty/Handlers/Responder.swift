@@ -10,6 +10,8 @@ public final class Responder: Sendable {
         case auth, login, callback, logout
         case backchannelLogout = "backchannel-logout"
         case frontchannelLogout = "frontchannel-logout"
+        /// nginx's 403 location: the refusal the auth answer decided, for the client.
+        case forbidden
     }
 
     private let context: RelyingPartyContext
@@ -21,6 +23,7 @@ public final class Responder: Sendable {
     private let backchannelLogout: BackchannelLogoutHandler
     private let frontchannelLogout: FrontchannelLogoutHandler
     private let authorizer: AuthorizerHandler
+    private let forbidden = ForbiddenHandler()
 
     public init(context: RelyingPartyContext) {
         self.context = context
@@ -68,6 +71,7 @@ public final class Responder: Sendable {
         case .logout?: return logout.handle(request)
         case .backchannelLogout?: return backchannelLogout.handle(request)
         case .frontchannelLogout?: return frontchannelLogout.handle(request)
+        case .forbidden?: return forbidden.handle(request, mode: mode)
         case nil:
             let given = request.params["OIDC_ACTION"] ?? "(not set)"
             context.logger.error("request without a known OIDC_ACTION; set `fastcgi_param OIDC_ACTION auth|login|callback|logout|backchannel-logout|frontchannel-logout;` in the web server location", metadata: ["given": "\(given)", "uri": "\(request.requestURI)"])

@@ -14,11 +14,14 @@ public final class ClaimRuleBook: Sendable {
 
     /// Compiles the named rule sets; a set may use the sets named before or
     /// after it (`@other`), but not itself, directly or through others.
-    public init(named texts: [String: String] = [:]) throws(ClaimRuleError) {
+    public init(named texts: [String: String]) throws(ClaimRuleError) {
         let resolver = NamedRuleResolver(texts: texts)
         for name in texts.keys.sorted() { _ = try resolver.rule(named: name) }
         named = resolver.done
     }
+
+    /// A book without named rule sets.
+    public init() { named = [:] }
 
     /// The compiled rule for a location's text (nil when the text is empty).
     public func rule(for text: String) throws(ClaimRuleError) -> ClaimRule? {

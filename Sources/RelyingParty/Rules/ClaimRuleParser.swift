@@ -47,7 +47,11 @@ struct ClaimRuleParser {
         var terms: [ClaimRule] = []
         while true {
             skipSpaces()
-            guard let c = peek, c != ")" else { break }
+            guard let c = peek else {
+                if depth > 0 { throw fail("has an any( or all( without its closing )") }
+                break
+            }
+            guard c != ")" else { break }
             terms.append(try parseTerm(depth: depth))
         }
         guard !terms.isEmpty else { throw fail(depth == 0 ? "is empty" : "has an empty any() or all()") }

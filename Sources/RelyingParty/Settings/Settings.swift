@@ -14,13 +14,18 @@ public struct Settings: Sendable {
     /// Bearer token settings shared by every API location.
     public var api: APISettings
     public var logout: LogoutSettings
+    /// The named claim rule sets (`rules`), compiled, and the cache of the
+    /// rule texts locations send.
+    public var claimRules: ClaimRuleBook
 
     public init(
         publicOrigin: Origin, redirectPath: String = "/oidc/callback", clockSkewSeconds: Int64 = 60,
         cookie: CookieSettings = CookieSettings(), session: SessionSettings, login: LoginSettings = LoginSettings(),
         providers: [ProviderSettings], headers: HeaderSettings = HeaderSettings(), allowedReturnOrigins: [Origin] = [],
-        api: APISettings = APISettings(), logout: LogoutSettings = LogoutSettings()
+        api: APISettings = APISettings(), logout: LogoutSettings = LogoutSettings(),
+        claimRules: ClaimRuleBook = ClaimRuleBook()
     ) {
+        self.claimRules = claimRules
         self.logout = logout
         self.publicOrigin = publicOrigin
         self.redirectPath = redirectPath

@@ -131,6 +131,38 @@ def site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bo
             proxy_pass http://app;
         }}
 
+        # Who may enter: claim rules (`$oidc_require`), inline and named (`rules:`).
+        location /admins/ {{
+            set $oidc_require "groups:admins email_verified:true";
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
+        location /staff/ {{
+            set $oidc_require "@staff email~@example\\.test";
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
+        location /bearer/admins/ {{
+            set $oidc_require "any(groups:admins realm_access.roles:admin)";
+            include {API_CONF};
+            proxy_pass http://app;
+        }}
+
+        location /either/admins/ {{
+            set $oidc_mode either;
+            set $oidc_require "groups:admins";
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
+        location /broken-rule/ {{
+            set $oidc_require "groups:admins any(";
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
         location /partner/ {{
             set $oidc_provider partner;
             include {PROTECT_CONF};

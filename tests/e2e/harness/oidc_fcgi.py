@@ -147,6 +147,8 @@ def make_config(
                 "user_claim": "sub",
             },
         ],
+        # Named claim rule sets, used by the test site's /staff/ location.
+        "rules": {"staff": "any(groups:staff groups:admins)"},
         "headers": {
             "user": "X-Remote-User",
             "claims": {"X-Remote-Email": "email", "X-Remote-Name": "name"},
