@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from harness.apache import API_AUDIENCE, API_REALM, apache_stack
-from harness.login import API_HEADERS, browser, get, is_redirect_to, logged_in, session_cookie
+from harness.login import API_HEADERS, authorize_at_provider, browser, get, is_redirect_to, location, logged_in, session_cookie
 from harness.oidc_fcgi import SESSION_COOKIE
 from harness.stack import Stack, StackOptions
 from test_browser import WAIT, By, EC, WebDriverWait, driver  # noqa: F401 - the headless Chromium fixture
@@ -305,6 +305,20 @@ def test_login_and_logout_with_the_endpoints_in_cgi_mode(cgi_stack):
     cgi_lines = cgi_stack.nginx.error_log()
     assert f"user={sub} [RelyingParty] login succeeded" in cgi_lines
     assert f"user={sub} [RelyingParty] logged out" in cgi_lines
+
+
+@pytest.mark.parametrize("which", ["astack", "cgi_stack"])
+def test_a_login_link_through_apache_lands_on_its_target(request, which):
+    stack = request.getfixturevalue(which)
+    session = browser()
+    start = get(session, stack.url + "/oidc/login?" + urlencode({"iss": stack.provider.issuer, "target_link_uri": "/private/linked"}))
+    assert is_redirect_to(start, stack.authorization_endpoint()), (start.status_code, start.text[:300])
+    answer = authorize_at_provider(session, location(start), sub=stack.new_user())
+    callback = get(session, location(answer))
+    assert location(callback) == stack.url + "/private/linked"
+    assert get(session, location(callback)).status_code == 200
+    refused = get(browser(), stack.url + "/oidc/login?" + urlencode({"target_link_uri": "//evil.example/"}))
+    assert refused.status_code == 400 and "Location" not in refused.headers
 
 
 def test_expired_session_restarts_the_login(cgi_stack):

@@ -23,6 +23,8 @@ public struct RelyingPartyContext: Sendable {
     public let upstreamCookies: UpstreamCookies
     /// Bearer tokens of API locations: local JWT checks and cached, single-flight introspection.
     public let accessTokens: AccessTokenVerifier
+    /// The trip to the provider's authorization endpoint, for every login.
+    let loginStarter: LoginStarter
 
     public init(settings: Settings, store: any KeyValueStore, http: any HTTPTransport, clock: any WallClock = SystemClock(),
                 random: any RandomSource = SystemRandomSource(), background: any BackgroundRunner = InlineRunner(), logger: Logger) {
@@ -37,6 +39,8 @@ public struct RelyingPartyContext: Sendable {
         sessions = SessionManager(store: store, settings: settings.session, clock: clock, random: random)
         loginStates = LoginStateCookies(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)
         logoutStates = LogoutStateCookie(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)
+        loginStarter = LoginStarter(store: store, providers: providers, loginStates: loginStates, random: random, clock: clock,
+                                    redirectURI: settings.redirectURI, logger: logger)
         returnURLs = ReturnURLPolicy(publicOrigin: settings.publicOrigin, allowedOrigins: settings.allowedReturnOrigins)
         identityHeaders = IdentityHeaders(settings: settings.headers)
         setCookie = SetCookie(settings: settings.cookie)

@@ -12,6 +12,8 @@ public final class Responder: Sendable {
         case frontchannelLogout = "frontchannel-logout"
         /// nginx's 403 location: the refusal the auth answer decided, for the client.
         case forbidden
+        /// A login link or third-party-initiated login (`/oidc/login?iss=…&target_link_uri=…`).
+        case loginLink = "login-link"
     }
 
     private let context: RelyingPartyContext
@@ -24,6 +26,7 @@ public final class Responder: Sendable {
     private let frontchannelLogout: FrontchannelLogoutHandler
     private let authorizer: AuthorizerHandler
     private let forbidden = ForbiddenHandler()
+    private let loginLink: LoginLinkHandler
 
     public init(context: RelyingPartyContext) {
         self.context = context
@@ -35,6 +38,9 @@ public final class Responder: Sendable {
         backchannelLogout = BackchannelLogoutHandler(context: context)
         frontchannelLogout = FrontchannelLogoutHandler(context: context)
         authorizer = AuthorizerHandler(context: context, auth: auth, bearer: bearer, login: login)
+        loginLink = LoginLinkHandler(providers: context.settings.providers, returnURLs: context.returnURLs,
+                                     defaultReturnURL: context.settings.publicOrigin.serialized + "/",
+                                     starter: context.loginStarter, logger: context.logger)
     }
 
     public func respond(_ request: Request) -> Response {
@@ -72,9 +78,10 @@ public final class Responder: Sendable {
         case .backchannelLogout?: return backchannelLogout.handle(request)
         case .frontchannelLogout?: return frontchannelLogout.handle(request)
         case .forbidden?: return forbidden.handle(request, mode: mode)
+        case .loginLink?: return loginLink.handle(request)
         case nil:
             let given = request.params["OIDC_ACTION"] ?? "(not set)"
-            context.logger.error("request without a known OIDC_ACTION; set `fastcgi_param OIDC_ACTION auth|login|callback|logout|backchannel-logout|frontchannel-logout;` in the web server location", metadata: ["given": "\(given)", "uri": "\(request.requestURI)"])
+            context.logger.error("request without a known OIDC_ACTION; set `fastcgi_param OIDC_ACTION auth|login|callback|logout|login-link|backchannel-logout|frontchannel-logout;` in the web server location", metadata: ["given": "\(given)", "uri": "\(request.requestURI)"])
             return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server did not say which oidc-fcgi action to run.", for: request)
         }
     }

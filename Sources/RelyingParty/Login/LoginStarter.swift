@@ -1,0 +1,52 @@
+import JOSE
+import Logging
+
+/// Sends a browser to a provider's authorization endpoint: stores state, nonce
+/// and PKCE verifier in a sealed login-state cookie and answers 302. Shared by
+/// the login a protected location starts and the one a login link starts.
+struct LoginStarter: Sendable {
+    let store: any KeyValueStore
+    let providers: ProviderDirectory
+    let loginStates: LoginStateCookies
+    let random: any RandomSource
+    let clock: any WallClock
+    let redirectURI: String
+    let logger: Logger
+
+    /// `returnTo` must already have passed the return-URL policy.
+    /// `extraParameters` come after the provider's configured ones.
+    func start(with provider: ProviderSettings, returnTo: String, extraParameters: [(String, String)] = [], for request: Request) -> Response {
+        // The callback must store the session: when the store is already known
+        // to be down, say so now rather than after a trip to the provider.
+        guard !store.isKnownUnavailable else {
+            logger.warning("cannot start login: session store unavailable", metadata: ["provider": "\(provider.name)"])
+            return ErrorPage.response(status: 503, title: "Login unavailable", message: "Sessions cannot be stored right now, so logging in would fail. Please try again in a moment.", for: request,
+                                      headers: [Response.Header("Retry-After", "5")])
+        }
+        let metadata: ProviderMetadata
+        do {
+            metadata = try providers.snapshot(for: provider).metadata
+        } catch {
+            logger.error("cannot start login: provider unavailable", metadata: ["provider": "\(provider.name)", "reason": "\(error)"])
+            return ProviderUnavailablePage.response(title: "Login unavailable", slow: error.isOverloaded, for: request)
+        }
+        let now = clock.now()
+        let pkce = PKCE(random: random)
+        let state = LoginState(
+            state: Base64URL.encode(random.bytes(32)), nonce: Base64URL.encode(random.bytes(32)),
+            codeVerifier: pkce.verifier, returnTo: returnTo, provider: provider.name, createdAt: now
+        )
+        var parameters: [(String, String)] = [
+            ("response_type", "code"), ("client_id", provider.clientID), ("redirect_uri", redirectURI),
+            ("scope", provider.scopes.joined(separator: " ")), ("state", state.state), ("nonce", state.nonce),
+            ("code_challenge", pkce.challenge), ("code_challenge_method", PKCE.method),
+        ]
+        let extraNames = Set(extraParameters.map(\.0))
+        parameters += provider.extraAuthorizationParameters.filter { !extraNames.contains($0.name) }.map { ($0.name, $0.value) }
+        parameters += extraParameters
+        var headers = loginStates.issue(state, existing: request, now: now)
+        headers.append(Response.Header(.location, FormEncoding.append(parameters, to: metadata.authorizationEndpoint)))
+        headers.append(Response.Header(.cacheControl, "no-store"))
+        return Response(status: 302, headers: headers)
+    }
+}
