@@ -80,12 +80,13 @@ struct SettingsReader {
         let api = readAPI(flightWaitMilliseconds: Int(timeout))
         let logout = readLogout(origin: origin, allowedReturnOrigins: allowedReturnOrigins, redirectPath: redirectPath)
         let claimRules = readRules()
+        let pages = readPages(origin: origin)
 
         guard let listen, let socketMode, let logLevel, let origin, let sessionSettings, let store, let providers, let claimRules else { return nil }
         let settings = Settings(
             publicOrigin: origin, redirectPath: redirectPath, clockSkewSeconds: clockSkew, cookie: cookie,
             session: sessionSettings, login: login, providers: providers, headers: headers, allowedReturnOrigins: allowedReturnOrigins, api: api, logout: logout,
-            claimRules: claimRules)
+            claimRules: claimRules, pages: pages)
         return ServiceConfiguration(
             listen: listen, socketMode: socketMode, workers: workers, logLevel: logLevel,
             httpConnectTimeoutMs: Int(connectTimeout), httpTimeoutMs: Int(timeout), caFile: caFile, httpMaxConcurrent: maxConcurrent,
@@ -248,6 +249,37 @@ struct SettingsReader {
         }
     }
 
+    /// Templates are pages, not sites: a limit that still reads a large page.
+    static let maximumTemplateBytes = 256 * 1024
+
+    /// `pages:` — the site name every page shows and the operator's template.
+    private func readPages(origin: Origin?) -> PageSettings {
+        var pages = PageSettings(siteName: origin?.host ?? "")
+        guard let section = reader.object("pages") else { return pages }
+        pages.siteName = section.string("site_name", default: pages.siteName)!
+        if pages.siteName.utf8.count > 200 || pages.siteName.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            section.problem("site_name", "must be at most 200 bytes without control characters")
+        }
+        if let path = section.string("error_template") {
+            switch BoundedFile.read(path, limit: Self.maximumTemplateBytes) {
+            case .failure(.unreadable):
+                section.problem("error_template", "cannot read \(path); give a readable HTML file (see the README's placeholders)")
+            case .failure(.tooLarge(let limit)):
+                section.problem("error_template", "\(path) is larger than \(BoundedFile.describe(limit)); a page template is a few kilobytes")
+            case .success(let bytes):
+                guard let text = String(validating: bytes, as: UTF8.self) else {
+                    section.problem("error_template", "\(path) is not UTF-8 text")
+                    break
+                }
+                do { pages.template = try PageTemplate(parsing: text) } catch {
+                    section.problem("error_template", "\(path): \(error)")
+                }
+            }
+        }
+        section.finish()
+        return pages
+    }
+
     static func isRuleSetName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy { byte in
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte == 0x2D
@@ -285,9 +317,9 @@ struct SettingsReader {
         logout.path = path("path", default: logout.path)
         logout.backchannelPath = path("backchannel_path", default: logout.backchannelPath)
         logout.frontchannelPath = path("frontchannel_path", default: logout.frontchannelPath)
-        logout.postLogoutURL = section.string("post_logout_url", default: logout.postLogoutURL)!
-        if let origin, ReturnURLPolicy(publicOrigin: origin, allowedOrigins: allowedReturnOrigins).resolve(logout.postLogoutURL) == nil {
-            section.problem("post_logout_url", "must be a path on this site or a URL on public_url's origin or an allowed_return_origins entry, got \"\(logout.postLogoutURL.prefix(200))\"")
+        logout.postLogoutURL = section.string("post_logout_url", default: nil)
+        if let origin, let url = logout.postLogoutURL, ReturnURLPolicy(publicOrigin: origin, allowedOrigins: allowedReturnOrigins).resolve(url) == nil {
+            section.problem("post_logout_url", "must be a path on this site or a URL on public_url's origin or an allowed_return_origins entry, got \"\(url.prefix(200))\"")
         }
         logout.postOnly = section.bool("post_only", default: false)
         section.finish()

@@ -9,7 +9,7 @@ import Testing
 
     @Test func defaults() throws {
         let logout = try ConfigurationLoader.parse(yaml: minimalYAML).settings.logout
-        #expect(logout.path == "/oidc/logout" && logout.postLogoutURL == "/" && !logout.postOnly)
+        #expect(logout.path == "/oidc/logout" && logout.postLogoutURL == nil && !logout.postOnly)
         #expect(logout.backchannelPath == "/oidc/backchannel-logout" && logout.frontchannelPath == "/oidc/frontchannel-logout")
     }
 

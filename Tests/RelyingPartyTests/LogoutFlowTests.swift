@@ -49,7 +49,7 @@ import RelyingParty
         #expect(back.header("Location") == "https://app.example.com/goodbye")
         // The state is used up with its cookie: the same link again lands on the post-logout page.
         let again = flow.send(flow.request("logout", uri: "/oidc/logout?state=\(state)"))
-        #expect(again.header("Location") == "https://app.example.com/")
+        #expect(again.header("Location") == "https://app.example.com/oidc/logout?signed_out")
     }
 
     @Test func anUnknownStateOrAProviderErrorLandsOnThePostLogoutPage() throws {
@@ -90,7 +90,17 @@ import RelyingParty
         let flow = FlowHarness(logout: LogoutSettings(postOnly: true))
         let response = flow.send(flow.request("logout", uri: "/oidc/logout"))
         #expect(response.status == 302)
-        #expect(response.header("Location") == "https://app.example.com/")
+        #expect(response.header("Location") == "https://app.example.com/oidc/logout?signed_out")
+    }
+
+    @Test func theDefaultLandingIsASignedOutPageThatEndsNothing() throws {
+        let flow = loggedIn(LogoutSettings(postOnly: true))
+        let page = flow.send(flow.request("logout", uri: "/oidc/logout?signed_out"))
+        #expect(page.status == 200)
+        #expect(String(decoding: page.body, as: UTF8.self).contains("You have been signed out"))
+        #expect(page.header("Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
+        #expect(page.headers(named: "Set-Cookie").isEmpty)
+        #expect(flow.auth().status == 200)
     }
 
     @Test func anOffSiteReturnIsRefused() {

@@ -17,14 +17,14 @@ final class FlowHarness {
     init(headers: HeaderSettings = HeaderSettings(claimHeaders: [("X-Email", "email"), ("X-Name", "name")]), userClaim: String = "sub",
          allowedAlgorithms: Set<JWSAlgorithm> = [.hs256], logout: LogoutSettings = LogoutSettings(),
          cookie: CookieSettings = CookieSettings(secure: true), claimRules: ClaimRuleBook = ClaimRuleBook(),
-         transport: (FakeProvider) -> any HTTPTransport = { $0 }) {
+         pages: PageSettings = PageSettings(siteName: "Example App"), transport: (FakeProvider) -> any HTTPTransport = { $0 }) {
         provider = FakeProvider(clock: clock)
         let settings = Settings(
             publicOrigin: Origin("https://app.example.com")!, cookie: cookie,
             session: SessionSettings(secrets: [Array("flow-test-secret-of-at-least-32-bytes".utf8)]),
             providers: [ProviderSettings(name: "corp", issuer: provider.issuer, clientID: provider.clientID, clientSecret: provider.clientSecret,
                                          scopes: ["openid", "email"], userClaim: userClaim, allowedAlgorithms: allowedAlgorithms)],
-            headers: headers, logout: logout, claimRules: claimRules)
+            headers: headers, logout: logout, claimRules: claimRules, pages: pages)
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["FLOW_LOG"] == nil ? .critical : .debug
         responder = Responder(context: RelyingPartyContext(settings: settings, store: store, http: transport(provider), clock: clock, logger: logger))

@@ -47,5 +47,7 @@ public struct HeaderName: Sendable, Hashable, CustomStringConvertible, Expressib
     public static let contentType: HeaderName = "Content-Type"
     public static let contentLength: HeaderName = "Content-Length"
     public static let retryAfter: HeaderName = "Retry-After"
+    public static let contentSecurityPolicy: HeaderName = "Content-Security-Policy"
+    public static let allow: HeaderName = "Allow"
     public static let wwwAuthenticate: HeaderName = "WWW-Authenticate"
 }

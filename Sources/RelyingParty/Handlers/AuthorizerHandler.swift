@@ -21,6 +21,8 @@ struct AuthorizerHandler: Sendable {
     let login: LoginHandler
     let variables: AuthorizerVariables
     let upstreamCookies: UpstreamCookies
+    let returnURLs: ReturnURLPolicy
+    let pages: ErrorPages
     let logger: Logger
 
     init(context: RelyingPartyContext, auth: AuthHandler, bearer: BearerHandler, login: LoginHandler) {
@@ -29,6 +31,8 @@ struct AuthorizerHandler: Sendable {
         self.login = login
         variables = AuthorizerVariables(settings: context.settings.headers)
         upstreamCookies = context.upstreamCookies
+        returnURLs = context.returnURLs
+        pages = context.pages
         logger = context.logger
     }
 
@@ -52,14 +56,15 @@ struct AuthorizerHandler: Sendable {
         case .unauthenticated:
             return login.handle(request)
         case .forbidden:
-            return ErrorPage.response(status: 403, title: "Access denied", message: "Your identity cannot be handed on to this site.", for: request)
+            return pages.response(status: 403, title: "Access denied", message: "Your identity cannot be handed on to this site.", for: request)
         case .denied:
-            return ErrorPage.response(status: 403, title: "Access denied", message: ForbiddenHandler.deniedMessage, for: request)
+            return pages.response(status: 403, title: "Access denied", message: ForbiddenHandler.deniedMessage, for: request)
         case .unavailable:
-            return ErrorPage.response(status: 503, title: "Sign-in unavailable", message: "Sign-in is temporarily unavailable. Please try again in a moment.", for: request,
-                                      headers: [Response.Header(.retryAfter, "5")])
+            return pages.response(ErrorPage(status: 503, title: "Sign-in unavailable", message: "Sign-in is temporarily unavailable. Please try again in a moment.",
+                                            error: "temporarily_unavailable", tryAgainURL: returnURLs.resolve(request.requestURI)),
+                                  for: request, headers: [Response.Header(.retryAfter, "5")])
         case .misconfigured:
-            return ErrorPage.response(status: 500, title: "Server misconfigured", message: "This location names an identity provider that is not configured.", for: request)
+            return pages.response(status: 500, title: "Server misconfigured", message: "This location's sign-in settings are wrong; the site's operators can find the cause in their log.", for: request)
         }
     }
 }

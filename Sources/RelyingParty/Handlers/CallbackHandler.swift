@@ -13,6 +13,11 @@ struct CallbackHandler: Sendable {
     func handle(_ request: Request) -> Response {
         let query = FormEncoding.decode(request.method == "POST" ? String(decoding: request.body, as: UTF8.self) : request.queryString)
         guard let stateValue = FormEncoding.single("state", in: query), !stateValue.isEmpty else {
+            // A provider's Deny button often answers without the state: the user cancelled.
+            if let error = FormEncoding.single("error", in: query) {
+                return providerError(request, error: error, description: FormEncoding.single("error_description", in: query), login: nil,
+                                     extra: context.loginStates.deletionOfAll(in: request))
+            }
             return reject(request, status: 400, title: "Login failed", message: "The login response has no state. Start again from the page you wanted.", log: "callback without a single state parameter")
         }
         // Only a state of the shape we issue names a cookie of ours; anything
@@ -33,10 +38,7 @@ struct CallbackHandler: Sendable {
             return Response(status: 302, headers: [clearState, Response.Header(.location, login.returnTo), Response.Header(.cacheControl, "no-store")])
         }
         if let error = FormEncoding.single("error", in: query) {
-            let description = FormEncoding.single("error_description", in: query)
-            return reject(request, status: 403, title: "Login was not completed",
-                          message: "The identity provider answered \(error)\(description.map { ": \($0)" } ?? "").",
-                          log: "the provider returned an error", metadata: ["error": "\(error)"], extra: [clearState])
+            return providerError(request, error: error, description: FormEncoding.single("error_description", in: query), login: login, extra: [clearState])
         }
         guard let provider = context.settings.provider(named: login.provider) else {
             return reject(request, status: 400, title: "Login failed", message: "The provider of this login is no longer configured. Start again.", log: "login state names an unknown provider", extra: [clearState])
@@ -51,13 +53,13 @@ struct CallbackHandler: Sendable {
                 return reject(request, status: 400, title: "Login failed", message: "This login response was already used.", log: "replayed login response", extra: [clearState])
             }
         } catch {
-            return unavailable(request, error: "\(error)", extra: [clearState])
+            return unavailable(request, login: login, error: "\(error)", extra: [clearState])
         }
 
         let snapshot: ProviderDirectory.Snapshot
         do { snapshot = try context.providers.snapshot(for: provider) } catch {
-            guard error.isTemporary else { return providerFailure(request, provider: provider, reason: "\(error)", extra: [clearState]) }
-            return providerUnavailable(request, provider: provider, reason: "\(error)", slow: error.isOverloaded, extra: [clearState])
+            guard error.isTemporary else { return misconfiguredProvider(request, provider: provider, reason: "\(error)", extra: [clearState]) }
+            return providerUnavailable(request, login: login, provider: provider, reason: "\(error)", slow: error.isOverloaded, extra: [clearState])
         }
         if let issuerParameter = FormEncoding.single("iss", in: query), issuerParameter != snapshot.metadata.issuer {
             // RFC 9207: the response came from another provider (mix-up attack).
@@ -69,15 +71,15 @@ struct CallbackHandler: Sendable {
                 code: code, codeVerifier: login.codeVerifier, redirectURI: context.settings.redirectURI,
                 provider: provider, tokenEndpoint: snapshot.metadata.tokenEndpoint)
         } catch {
-            if case .overloaded = error { return providerUnavailable(request, provider: provider, reason: error.description, slow: true, extra: [clearState]) }
-            return providerFailure(request, provider: provider, reason: error.description, extra: [clearState])
+            if case .overloaded = error { return providerUnavailable(request, login: login, provider: provider, reason: error.description, slow: true, extra: [clearState]) }
+            return providerFailure(request, login: login, provider: provider, reason: error.description, extra: [clearState])
         }
         let claims: IDTokenClaims
         do {
             claims = try validateIDToken(tokens, login: login, provider: provider, snapshot: snapshot, now: now)
         } catch IDTokenError.keysUnavailable(let error) {
-            guard error.isTemporary else { return providerFailure(request, provider: provider, reason: "\(error)", extra: [clearState]) }
-            return providerUnavailable(request, provider: provider, reason: "\(error)", slow: error.isOverloaded, extra: [clearState])
+            guard error.isTemporary else { return misconfiguredProvider(request, provider: provider, reason: "\(error)", extra: [clearState]) }
+            return providerUnavailable(request, login: login, provider: provider, reason: "\(error)", slow: error.isOverloaded, extra: [clearState])
         } catch {
             return reject(request, status: 401, title: "Login failed", message: "The identity provider's answer could not be verified.",
                           log: "ID token rejected: \(error)", metadata: ["provider": "\(provider.name)"], extra: [clearState])
@@ -88,7 +90,7 @@ struct CallbackHandler: Sendable {
                 let userinfo = try UserInfoClient(http: context.http).fetch(endpoint: endpoint, accessToken: accessToken, expectedSubject: claims.subject)
                 for (name, value) in userinfo where !Self.protocolClaims.contains(name) { allClaims[name] = value }
             } catch {
-                if case .overloaded = error { return providerUnavailable(request, provider: provider, reason: error.description, slow: true, extra: [clearState]) }
+                if case .overloaded = error { return providerUnavailable(request, login: login, provider: provider, reason: error.description, slow: true, extra: [clearState]) }
                 return reject(request, status: 502, title: "Login failed", message: "The identity provider's user information could not be used.",
                               log: "userinfo rejected: \(error)", metadata: ["provider": "\(provider.name)"], extra: [clearState])
             }
@@ -105,7 +107,7 @@ struct CallbackHandler: Sendable {
             expiresAt: now + context.settings.session.maxLifetimeSeconds)
         let id: SessionID
         do { id = try context.sessions.create(record) } catch {
-            return unavailable(request, error: "\(error)", extra: [clearState])
+            return unavailable(request, login: login, error: "\(error)", extra: [clearState])
         }
         context.logger.info("login succeeded", metadata: ["provider": "\(provider.name)", "user": "\(user)"])
         return Response(status: 302, headers: [
@@ -134,23 +136,40 @@ struct CallbackHandler: Sendable {
 
     private func reject(_ request: Request, status: Int, title: String, message: String, log: String,
                         metadata: Logger.Metadata = [:], extra: [Response.Header] = []) -> Response {
-        context.logger.warning("login rejected: \(log)", metadata: metadata)
-        return ErrorPage.response(status: status, title: title, message: message, for: request, headers: extra)
+        context.pages.response(ErrorPage(status: status, title: title, message: message, log: "login rejected: \(log)", logMetadata: metadata),
+                               for: request, headers: extra)
     }
 
-    private func providerFailure(_ request: Request, provider: ProviderSettings, reason: String, extra: [Response.Header]) -> Response {
-        context.logger.error("login failed at the provider", metadata: ["provider": "\(provider.name)", "reason": "\(reason)"])
-        return ErrorPage.response(status: 502, title: "Login failed", message: "The identity provider could not complete the login. Please try again.", for: request, headers: extra)
+    /// The provider sent `error` instead of a code: plain words first, its code
+    /// and (capped) description small, a way back to the page that was wanted.
+    private func providerError(_ request: Request, error: String, description: String?, login: LoginState?, extra: [Response.Header]) -> Response {
+        let wording = ProviderErrorWording(code: error)
+        return context.pages.response(ErrorPage(
+            status: wording.status, title: wording.title, message: wording.message, error: error, errorDescription: description,
+            tryAgainURL: login?.returnTo, log: "login not completed: the provider returned an error", logLevel: wording.status >= 500 ? .error : .info,
+            logMetadata: ["error": "\(error.prefix(64))", "error_description": "\(description?.prefix(300) ?? "")"]), for: request, headers: extra)
     }
 
-    private func providerUnavailable(_ request: Request, provider: ProviderSettings, reason: String, slow: Bool, extra: [Response.Header]) -> Response {
-        context.logger.error("login failed: provider unavailable", metadata: ["provider": "\(provider.name)", "reason": "\(reason)"])
-        return ProviderUnavailablePage.response(title: "Login unavailable", slow: slow, for: request, headers: extra)
+    private func providerFailure(_ request: Request, login: LoginState, provider: ProviderSettings, reason: String, extra: [Response.Header]) -> Response {
+        context.pages.response(ErrorPage(
+            status: 502, title: "Login failed", message: "The identity provider could not complete the login. Please try again.", tryAgainURL: login.returnTo,
+            log: "login failed at the provider", logLevel: .error, logMetadata: ["provider": "\(provider.name)", "reason": "\(reason)"]), for: request, headers: extra)
     }
 
-    private func unavailable(_ request: Request, error: String, extra: [Response.Header]) -> Response {
-        context.logger.error("session store unavailable during login", metadata: ["reason": "\(error)"])
-        return ErrorPage.response(status: 503, title: "Service unavailable", message: "Sessions cannot be stored right now. Please try again in a moment.", for: request,
-                                  headers: extra + [Response.Header(.retryAfter, "5")])
+    private func misconfiguredProvider(_ request: Request, provider: ProviderSettings, reason: String, extra: [Response.Header]) -> Response {
+        context.pages.response(.misconfiguredProvider(log: "login failed: the provider's configuration does not work",
+                                                      metadata: ["provider": "\(provider.name)", "reason": "\(reason)"]), for: request, headers: extra)
+    }
+
+    private func providerUnavailable(_ request: Request, login: LoginState, provider: ProviderSettings, reason: String, slow: Bool, extra: [Response.Header]) -> Response {
+        ProviderUnavailablePage.response(title: "Login unavailable", slow: slow, tryAgainURL: login.returnTo, log: "login failed: provider unavailable",
+                                         metadata: ["provider": "\(provider.name)", "reason": "\(reason)"], pages: context.pages, for: request, headers: extra)
+    }
+
+    private func unavailable(_ request: Request, login: LoginState, error: String, extra: [Response.Header]) -> Response {
+        context.pages.response(ErrorPage(
+            status: 503, title: "Service unavailable", message: "Sessions cannot be stored right now. Please try again in a moment.", tryAgainURL: login.returnTo,
+            log: "session store unavailable during login", logLevel: .error, logMetadata: ["reason": "\(error)"]),
+            for: request, headers: extra + [Response.Header(.retryAfter, "5")])
     }
 }

@@ -9,12 +9,14 @@ import Foundation
 struct ForbiddenHandler: Sendable {
     static let deniedMessage = "You are signed in, but you do not have access to this page."
     static let maxRelayedBytes = 2048
+    let pages: ErrorPages
 
     func handle(_ request: Request, mode: LocationMode) -> Response {
         let body = Self.errorBody(request.params["OIDC_ERROR_BODY"])
         if RequestClassifier.isNavigation(request) && !mode.takesBearer(request) {
             let message = body["error_description"].map { $0 == "You do not have access to this page" ? Self.deniedMessage : $0 } ?? Self.deniedMessage
-            return ErrorPage.response(status: 403, title: "Access denied", message: message, for: request)
+            return pages.response(ErrorPage(status: 403, title: "Access denied", message: message, error: body["error"],
+                                            log: "answered 403 for the web server (the reason is in the auth answer's line)", logLevel: .info), for: request)
         }
         var headers = [Response.Header(.cacheControl, "no-store"), Response.Header(.contentType, "application/json")]
         if let challenge = request.params["OIDC_WWW_AUTHENTICATE"], !challenge.isEmpty, challenge.utf8.count <= Self.maxRelayedBytes {

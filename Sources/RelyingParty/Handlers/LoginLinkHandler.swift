@@ -12,7 +12,7 @@ struct LoginLinkHandler: Sendable {
     let returnURLs: ReturnURLPolicy
     let defaultReturnURL: String
     let starter: LoginStarter
-    let logger: Logger
+    let pages: ErrorPages
 
     /// Longer hints are not e-mail addresses or user names; providers cap them too.
     static let maxLoginHintBytes = 256
@@ -28,8 +28,8 @@ struct LoginLinkHandler: Sendable {
             }
             form = FormEncoding.decode(String(decoding: request.body, as: UTF8.self)) + FormEncoding.decode(request.queryString)
         default:
-            return ErrorPage.response(status: 405, title: "Method not allowed", message: "A login link is opened with GET or POST.", for: request,
-                                      headers: [Response.Header("Allow", "GET, HEAD, POST")])
+            return pages.response(status: 405, title: "Method not allowed", message: "A login link is opened with GET or POST.", for: request,
+                                  headers: [Response.Header(.allow, "GET, HEAD, POST")])
         }
         for name in ["iss", "provider", "target_link_uri", "login_hint"] where form.filter({ $0.name == name }).count > 1 {
             return refuse("parameter \(name) repeated", message: "The login link repeats a parameter.", for: request)
@@ -54,7 +54,6 @@ struct LoginLinkHandler: Sendable {
             }
             extra.append(("login_hint", hint))
         }
-        logger.info("login link", metadata: ["provider": "\(provider.name)"])
         return starter.start(with: provider, returnTo: returnTo, extraParameters: extra, for: request)
     }
 
@@ -88,8 +87,6 @@ struct LoginLinkHandler: Sendable {
     private func refuse(_ why: String, message: String, for request: Request, metadata: Logger.Metadata = [:]) -> Response {
         var fields = metadata
         fields["reason"] = "\(why)"
-        logger.warning("login link refused", metadata: fields)
-        return ErrorPage.response(status: 400, title: "Login link not accepted", message: message, for: request,
-                                  headers: [Response.Header(.cacheControl, "no-store")])
+        return pages.response(ErrorPage(status: 400, title: "Login link not accepted", message: message, log: "login link refused", logMetadata: fields), for: request)
     }
 }

@@ -18,6 +18,7 @@ struct LogoutHandler: Sendable {
     let logoutStates: LogoutStateCookie
     let random: any RandomSource
     let clock: any WallClock
+    let pages: ErrorPages
     let logger: Logger
 
     init(context: RelyingPartyContext) {
@@ -30,6 +31,7 @@ struct LogoutHandler: Sendable {
         logoutStates = context.logoutStates
         random = context.random
         clock = context.clock
+        pages = context.pages
         logger = context.logger
     }
 
@@ -39,16 +41,19 @@ struct LogoutHandler: Sendable {
         if !isPost, let state = FormEncoding.single("state", in: params) {
             return returnFromProvider(request, state: state, error: FormEncoding.single("error", in: params))
         }
-        let requested = FormEncoding.single("return_to", in: params) ?? settings.logout.postLogoutURL
+        // The signed-out page only shows; it ends nothing, so a link to it cannot log anyone out.
+        if !isPost, params.contains(where: { $0.name == Self.signedOutParameter }) { return pages.signedOut() }
+        let requested = FormEncoding.single("return_to", in: params) ?? settings.logout.postLogoutURL ?? signedOutPath
         guard let returnTo = returnURLs.resolve(requested) else {
-            return ErrorPage.response(status: 400, title: "Logout refused", message: "The address to return to after logout is not on this site.", for: request)
+            return pages.response(ErrorPage(status: 400, title: "Logout refused", message: "The address to return to after logout is not on this site.",
+                                            log: "logout return_to refused by the return-URL policy", logMetadata: ["return_to": "\(requested.prefix(200))"]), for: request)
         }
         let cookies = request.cookies(named: sessionCookie.text)
         if settings.logout.postOnly && !cookies.isEmpty {
             guard isPost else { return LogoutConfirmationPage.response(action: settings.logout.path, returnTo: requested, for: request) }
             guard isSameOrigin(request) else {
-                logger.warning("logout POST from another site refused", metadata: ["origin": "\(request.header("Origin")?.prefix(100) ?? "")"])
-                return ErrorPage.response(status: 403, title: "Logout refused", message: "Log out from this site's own logout button.", for: request)
+                return pages.response(ErrorPage(status: 403, title: "Logout refused", message: "Log out from this site's own logout button.",
+                                                log: "logout POST from another site refused", logMetadata: ["origin": "\(request.header("Origin")?.prefix(100) ?? "")"]), for: request)
             }
         }
         var session: SessionRecord?
@@ -58,8 +63,8 @@ struct LogoutHandler: Sendable {
                 try sessions.destroy(cookieValue: cookie)
             }
         } catch {
-            logger.error("cannot end the session: store unavailable", metadata: ["reason": "\(error)"])
-            return ErrorPage.response(status: 503, title: "Logout unavailable", message: "Your session could not be ended right now. Please try again in a moment.", for: request)
+            return pages.response(ErrorPage(status: 503, title: "Logout unavailable", message: "Your session could not be ended right now. Please try again in a moment.",
+                                            log: "cannot end the session: store unavailable", logLevel: .error, logMetadata: ["reason": "\(error)"]), for: request)
         }
         var headers = [setCookie.delete(sessionCookie), Response.Header(.cacheControl, "no-store")]
         var location = returnTo
@@ -87,11 +92,16 @@ struct LogoutHandler: Sendable {
         } else if pending == nil {
             logger.info("back from the provider's logout with an unknown or expired state; landing on logout.post_logout_url")
         }
-        let fallback = returnURLs.resolve(settings.logout.postLogoutURL) ?? settings.publicOrigin.serialized + "/"
+        let fallback = returnURLs.resolve(settings.logout.postLogoutURL ?? signedOutPath) ?? settings.publicOrigin.serialized + "/"
         return Response(status: 302, headers: [
             logoutStates.deletion, Response.Header(.location, pending?.returnTo ?? fallback), Response.Header(.cacheControl, "no-store"),
         ])
     }
+
+    static let signedOutParameter = "signed_out"
+
+    /// The default landing after logout: this location's signed-out page.
+    private var signedOutPath: String { settings.logout.path + "?" + Self.signedOutParameter }
 
     /// A browser's POST from this site's own page: `Origin` (sent with every POST by
     /// current browsers) or, without it, `Sec-Fetch-Site` must not name another site.

@@ -25,6 +25,8 @@ public struct RelyingPartyContext: Sendable {
     public let accessTokens: AccessTokenVerifier
     /// The trip to the provider's authorization endpoint, for every login.
     let loginStarter: LoginStarter
+    /// Every page and error answer people and clients see.
+    public let pages: ErrorPages
 
     public init(settings: Settings, store: any KeyValueStore, http: any HTTPTransport, clock: any WallClock = SystemClock(),
                 random: any RandomSource = SystemRandomSource(), background: any BackgroundRunner = InlineRunner(), logger: Logger) {
@@ -39,8 +41,9 @@ public struct RelyingPartyContext: Sendable {
         sessions = SessionManager(store: store, settings: settings.session, clock: clock, random: random)
         loginStates = LoginStateCookies(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)
         logoutStates = LogoutStateCookie(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)
+        pages = ErrorPages(settings: settings.pages, startURL: settings.publicOrigin.serialized + "/", random: random, logger: logger)
         loginStarter = LoginStarter(store: store, providers: providers, loginStates: loginStates, random: random, clock: clock,
-                                    redirectURI: settings.redirectURI, logger: logger)
+                                    redirectURI: settings.redirectURI, pages: pages, logger: logger)
         returnURLs = ReturnURLPolicy(publicOrigin: settings.publicOrigin, allowedOrigins: settings.allowedReturnOrigins)
         identityHeaders = IdentityHeaders(settings: settings.headers)
         setCookie = SetCookie(settings: settings.cookie)

@@ -14,6 +14,8 @@ public final class Responder: Sendable {
         case forbidden
         /// A login link or third-party-initiated login (`/oidc/login?iss=…&target_link_uri=…`).
         case loginLink = "login-link"
+        /// nginx's 503 page (`@oidc_unavailable`): the auth answer could not be given.
+        case unavailable
     }
 
     private let context: RelyingPartyContext
@@ -25,7 +27,7 @@ public final class Responder: Sendable {
     private let backchannelLogout: BackchannelLogoutHandler
     private let frontchannelLogout: FrontchannelLogoutHandler
     private let authorizer: AuthorizerHandler
-    private let forbidden = ForbiddenHandler()
+    private let forbidden: ForbiddenHandler
     private let loginLink: LoginLinkHandler
 
     public init(context: RelyingPartyContext) {
@@ -38,27 +40,29 @@ public final class Responder: Sendable {
         backchannelLogout = BackchannelLogoutHandler(context: context)
         frontchannelLogout = FrontchannelLogoutHandler(context: context)
         authorizer = AuthorizerHandler(context: context, auth: auth, bearer: bearer, login: login)
+        forbidden = ForbiddenHandler(pages: context.pages)
         loginLink = LoginLinkHandler(providers: context.settings.providers, returnURLs: context.returnURLs,
                                      defaultReturnURL: context.settings.publicOrigin.serialized + "/",
-                                     starter: context.loginStarter, logger: context.logger)
+                                     starter: context.loginStarter, pages: context.pages)
     }
 
     public func respond(_ request: Request) -> Response {
         guard let mode = LocationMode.of(request) else {
-            context.logger.error("request with an unknown OIDC_MODE; set `browser`, `api` or `either` in the web server location",
+            return misconfigured("The web server asked for an oidc-fcgi mode that does not exist.", request,
+                                 log: "request with an unknown OIDC_MODE; set `browser`, `api` or `either` in the web server location",
                                  metadata: ["given": "\(request.params["OIDC_MODE"]?.prefix(40) ?? "")", "uri": "\(request.requestURI.prefix(200))"])
-            return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server asked for an oidc-fcgi mode that does not exist.", for: request)
         }
         guard UnauthenticatedAction.of(request) != nil else {
-            context.logger.error("request with an unknown OIDC_UNAUTHENTICATED; set `redirect`, `401` or `pass` in the web server location",
+            return misconfigured("The web server asked for an unauthenticated action that does not exist.", request,
+                                 log: "request with an unknown OIDC_UNAUTHENTICATED; set `redirect`, `401` or `pass` in the web server location",
                                  metadata: ["given": "\(request.params["OIDC_UNAUTHENTICATED"]?.prefix(40) ?? "")", "uri": "\(request.requestURI.prefix(200))"])
-            return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server asked for an unauthenticated action that does not exist.", for: request)
         }
         if request.params["FCGI_ROLE"] == "AUTHORIZER" {
             let given = request.params["OIDC_ACTION"] ?? ""
             guard given.isEmpty || given.lowercased() == Action.auth.rawValue else {
-                context.logger.error("a FastCGI authorizer request names an action other than auth; remove OIDC_ACTION from the protected location", metadata: ["given": "\(given.prefix(40))", "uri": "\(request.requestURI.prefix(200))"])
-                return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server asked the authorizer for another oidc-fcgi action.", for: request)
+                return misconfigured("The web server asked the authorizer for another oidc-fcgi action.", request,
+                                     log: "a FastCGI authorizer request names an action other than auth; remove OIDC_ACTION from the protected location",
+                                     metadata: ["given": "\(given.prefix(40))", "uri": "\(request.requestURI.prefix(200))"])
             }
             return authorizer.handle(request, mode: mode)
         }
@@ -79,11 +83,17 @@ public final class Responder: Sendable {
         case .frontchannelLogout?: return frontchannelLogout.handle(request)
         case .forbidden?: return forbidden.handle(request, mode: mode)
         case .loginLink?: return loginLink.handle(request)
+        case .unavailable?: return UnavailablePage.response(for: request, mode: mode, returnURLs: context.returnURLs, pages: context.pages)
         case nil:
             let given = request.params["OIDC_ACTION"] ?? "(not set)"
-            context.logger.error("request without a known OIDC_ACTION; set `fastcgi_param OIDC_ACTION auth|login|callback|logout|login-link|backchannel-logout|frontchannel-logout;` in the web server location", metadata: ["given": "\(given)", "uri": "\(request.requestURI)"])
-            return ErrorPage.response(status: 500, title: "Server misconfigured", message: "The web server did not say which oidc-fcgi action to run.", for: request)
+            return misconfigured("The web server did not say which oidc-fcgi action to run.", request,
+                                 log: "request without a known OIDC_ACTION; set `fastcgi_param OIDC_ACTION auth|login|callback|logout|login-link|unavailable|backchannel-logout|frontchannel-logout;` in the web server location",
+                                 metadata: ["given": "\(given.prefix(40))", "uri": "\(request.requestURI.prefix(200))"])
         }
+    }
+
+    private func misconfigured(_ message: String, _ request: Request, log: String, metadata: Logger.Metadata) -> Response {
+        context.pages.response(ErrorPage(status: 500, title: "Server misconfigured", message: message, log: log, logLevel: .error, logMetadata: metadata), for: request)
     }
 
     func action(of request: Request) -> Action? {

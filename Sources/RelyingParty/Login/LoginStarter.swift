@@ -11,6 +11,7 @@ struct LoginStarter: Sendable {
     let random: any RandomSource
     let clock: any WallClock
     let redirectURI: String
+    let pages: ErrorPages
     let logger: Logger
 
     /// `returnTo` must already have passed the return-URL policy.
@@ -19,16 +20,20 @@ struct LoginStarter: Sendable {
         // The callback must store the session: when the store is already known
         // to be down, say so now rather than after a trip to the provider.
         guard !store.isKnownUnavailable else {
-            logger.warning("cannot start login: session store unavailable", metadata: ["provider": "\(provider.name)"])
-            return ErrorPage.response(status: 503, title: "Login unavailable", message: "Sessions cannot be stored right now, so logging in would fail. Please try again in a moment.", for: request,
-                                      headers: [Response.Header("Retry-After", "5")])
+            return pages.response(ErrorPage(
+                status: 503, title: "Login unavailable", message: "Sessions cannot be stored right now, so logging in would fail. Please try again in a moment.",
+                tryAgainURL: returnTo, log: "cannot start login: session store unavailable", logMetadata: ["provider": "\(provider.name)"]), for: request)
         }
         let metadata: ProviderMetadata
         do {
             metadata = try providers.snapshot(for: provider).metadata
         } catch {
-            logger.error("cannot start login: provider unavailable", metadata: ["provider": "\(provider.name)", "reason": "\(error)"])
-            return ProviderUnavailablePage.response(title: "Login unavailable", slow: error.isOverloaded, for: request)
+            let metadata: Logger.Metadata = ["provider": "\(provider.name)", "reason": "\(error)"]
+            guard error.isTemporary else {
+                return pages.response(.misconfiguredProvider(log: "cannot start login: the provider's configuration does not work", metadata: metadata), for: request)
+            }
+            return ProviderUnavailablePage.response(title: "Login unavailable", slow: error.isOverloaded, tryAgainURL: returnTo,
+                                                    log: "cannot start login: provider unavailable", metadata: metadata, pages: pages, for: request)
         }
         let now = clock.now()
         let pkce = PKCE(random: random)

@@ -74,6 +74,16 @@ public struct LoginStateCookies: Sendable {
         cookieName(forState: state).map { setCookie.delete($0) }
     }
 
+    /// Headers that clear the login-state cookies the request carries (at most
+    /// `maxDeletionsPerAnswer`): for a login the user cancelled, whose state is unknown.
+    public func deletionOfAll(in request: Request) -> [Response.Header] {
+        var names: [CookieName] = []
+        for (name, _) in request.allCookies where name.hasPrefix(cookie.statePrefix) {
+            if let cookieName = cookieName(forState: String(name.dropFirst(cookie.statePrefix.count))), !names.contains(cookieName) { names.append(cookieName) }
+        }
+        return names.prefix(Self.maxDeletionsPerAnswer).map { setCookie.delete($0) }
+    }
+
     private func read(name: CookieName, value: String) -> LoginState? {
         guard let sealed = Base64URL.decode(value), let plain = sealer.open(sealed, context: name.text) else { return nil }
         return try? JSONDecoder().decode(LoginState.self, from: Data(plain))

@@ -68,7 +68,7 @@ struct FrontchannelLogoutHandler: Sendable {
 
     /// A tiny page for the provider's iframe: never cached, no script, framable.
     static func page(_ status: Int, _ message: String, extra: [Response.Header] = []) -> Response {
-        let html = "<!doctype html><meta charset=utf-8><title>Logout</title><p>\(ErrorPage.escape(message))</p>\n"
+        let html = "<!doctype html><meta charset=utf-8><title>Logout</title><p>\(HTMLText.escape(message))</p>\n"
         return Response(status: status, headers: [
             Response.Header(.contentType, "text/html; charset=utf-8"),
             Response.Header(.cacheControl, "no-cache, no-store"),

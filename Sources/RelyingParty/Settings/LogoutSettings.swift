@@ -5,8 +5,9 @@ public struct LogoutSettings: Sendable {
     /// (`post_logout_redirect_uri`), so register `public_url` + this path there.
     public var path: String
     /// Where the browser lands after logout when the request names no `return_to`,
-    /// or when the way back from the provider cannot be trusted.
-    public var postLogoutURL: String
+    /// or when the way back from the provider cannot be trusted; nil for the
+    /// "You have been signed out" page (`path?signed_out`).
+    public var postLogoutURL: String?
     /// When true, only a POST ends a session; a GET gets a small page with a logout
     /// button, so a third-party page cannot log users out with an image tag.
     public var postOnly: Bool
@@ -17,7 +18,7 @@ public struct LogoutSettings: Sendable {
     /// Logout 1.0); register `public_url` + this path as `frontchannel_logout_uri`.
     public var frontchannelPath: String
 
-    public init(path: String = "/oidc/logout", postLogoutURL: String = "/", postOnly: Bool = false,
+    public init(path: String = "/oidc/logout", postLogoutURL: String? = nil, postOnly: Bool = false,
                 backchannelPath: String = "/oidc/backchannel-logout", frontchannelPath: String = "/oidc/frontchannel-logout") {
         self.path = path
         self.postLogoutURL = postLogoutURL

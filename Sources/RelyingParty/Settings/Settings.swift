@@ -17,15 +17,18 @@ public struct Settings: Sendable {
     /// The named claim rule sets (`rules`), compiled, and the cache of the
     /// rule texts locations send.
     public var claimRules: ClaimRuleBook
+    /// The pages people see: site name and template.
+    public var pages: PageSettings
 
     public init(
         publicOrigin: Origin, redirectPath: String = "/oidc/callback", clockSkewSeconds: Int64 = 60,
         cookie: CookieSettings = CookieSettings(), session: SessionSettings, login: LoginSettings = LoginSettings(),
         providers: [ProviderSettings], headers: HeaderSettings = HeaderSettings(), allowedReturnOrigins: [Origin] = [],
         api: APISettings = APISettings(), logout: LogoutSettings = LogoutSettings(),
-        claimRules: ClaimRuleBook = ClaimRuleBook()
+        claimRules: ClaimRuleBook = ClaimRuleBook(), pages: PageSettings = PageSettings()
     ) {
         self.claimRules = claimRules
+        self.pages = pages
         self.logout = logout
         self.publicOrigin = publicOrigin
         self.redirectPath = redirectPath

@@ -1,0 +1,34 @@
+/// The page template used unless `pages.error_template` names another. Self-
+/// contained (no external style sheet, script or image), so it can be served
+/// with a strict Content-Security-Policy.
+enum BuiltInPageTemplate {
+    static let source = """
+    <!DOCTYPE html>
+    <html lang="en"><head><meta charset="utf-8">
+    <title>{{title}}{{#site_name}} · {{site_name}}{{/site_name}}</title>
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <meta name="robots" content="noindex">
+    <style>
+    body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222;line-height:1.5}
+    .site{color:#555;font-size:.9rem;margin:0 0 2rem}h1{font-size:1.4rem;margin:0 0 1rem}
+    .detail{color:#444;border-left:3px solid #ccc;padding-left:.75rem}.links a{margin-right:1.25rem}
+    .reference{color:#777;font-size:.8rem;margin-top:2.5rem}
+    </style>
+    </head><body>
+    {{#site_name}}<p class="site">{{site_name}}</p>{{/site_name}}
+    <h1>{{title}}</h1>
+    <p>{{message}}</p>
+    {{#error_description}}<p class="detail">{{error_description}}</p>{{/error_description}}
+    <p class="links">{{#try_again_url}}<a href="{{try_again_url}}">Try again</a>{{/try_again_url}}<a href="{{start_url}}">Go to the start page</a></p>
+    {{#correlation_id}}<p class="reference">Error {{status}}{{#error}} · {{error}}{{/error}} · Reference {{correlation_id}}</p>{{/correlation_id}}
+    </body></html>
+
+    """
+
+    static let template: PageTemplate = {
+        do { return try PageTemplate(parsing: source) } catch { preconditionFailure("the built-in page template does not parse: \(error)") }
+    }()
+
+    /// Everything the built-in page needs and nothing else, and never in a frame.
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+}
