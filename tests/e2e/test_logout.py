@@ -8,6 +8,9 @@ from harness.login import browser, deletes_session_cookie, get, is_redirect_to, 
 from harness.oidc_fcgi import SESSION_COOKIE
 from harness.stack import Stack, StackOptions
 
+# Where a logout lands by default: a page, not a protected `/` that would log in again.
+SIGNED_OUT = "/oidc/logout?signed_out"
+
 
 def test_logout_ends_the_session(stack):
     session = browser()
@@ -61,7 +64,7 @@ def test_logout_sends_state_and_comes_back_to_return_to(stack):
     assert back.status_code == 302 and location(back) == stack.url + "/goodbye"
     # A forged way back only redirects within the site.
     forged = get(browser(), f"{stack.url}/oidc/logout?state=forged")
-    assert forged.status_code == 302 and location(forged) == stack.url + "/"
+    assert forged.status_code == 302 and location(forged) == stack.url + SIGNED_OUT
 
 
 def test_logout_refuses_an_off_site_return(stack):
@@ -143,4 +146,21 @@ def test_a_provider_that_refuses_the_logout_still_leaves_the_user_logged_out(mem
     assert again.status_code == 302 and location(again) == stack.url + "/goodbye"
     # And the provider's error answer on the way back lands on the post-logout page.
     back = get(session, stack.url + "/oidc/logout?state=whatever&error=invalid_request")
-    assert back.status_code == 302 and location(back) == stack.url + "/"
+    assert back.status_code == 302 and location(back) == stack.url + SIGNED_OUT
+
+
+def test_by_default_logout_lands_on_a_signed_out_page_not_a_new_login(stack):
+    session = browser()
+    stack.log_in(session, stack.new_user())
+    to_provider = location(get(session, stack.url + "/oidc/logout"))
+    state = dict(parse_qsl(urlsplit(to_provider).query))["state"]
+    # The provider's redirect back, as its logout page sends the browser.
+    back = get(session, f"{stack.url}/oidc/logout?state={state}")
+    assert back.status_code == 302 and location(back) == stack.url + SIGNED_OUT
+    page = get(session, location(back))
+    assert page.status_code == 200, (page.status_code, page.text[:300])
+    assert "You have been signed out" in page.text
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    # Nothing on it starts a login; the way back in is a link.
+    assert 'href="' + stack.url + '/"' in page.text
+    assert "Location" not in page.headers
