@@ -17,15 +17,18 @@ public struct Settings: Sendable {
     /// The named claim rule sets (`rules`), compiled, and the cache of the
     /// rule texts locations send.
     public var claimRules: ClaimRuleBook
+    /// Refreshing the access token of locations that hand it on.
+    public var tokenRefresh: TokenRefreshSettings
 
     public init(
         publicOrigin: Origin, redirectPath: String = "/oidc/callback", clockSkewSeconds: Int64 = 60,
         cookie: CookieSettings = CookieSettings(), session: SessionSettings, login: LoginSettings = LoginSettings(),
         providers: [ProviderSettings], headers: HeaderSettings = HeaderSettings(), allowedReturnOrigins: [Origin] = [],
         api: APISettings = APISettings(), logout: LogoutSettings = LogoutSettings(),
-        claimRules: ClaimRuleBook = ClaimRuleBook()
+        claimRules: ClaimRuleBook = ClaimRuleBook(), tokenRefresh: TokenRefreshSettings = TokenRefreshSettings()
     ) {
         self.claimRules = claimRules
+        self.tokenRefresh = tokenRefresh
         self.logout = logout
         self.publicOrigin = publicOrigin
         self.redirectPath = redirectPath
