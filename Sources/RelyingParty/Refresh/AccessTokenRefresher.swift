@@ -75,6 +75,8 @@ public struct AccessTokenRefresher: Sendable {
             logger.error("cannot refresh the access token: the provider's metadata is unavailable", metadata: metadata.merging(["reason": "\(error)"]) { $1 })
             return .unavailable
         }
+        // Expiry counts from before the call, so a slow answer errs on the early side.
+        let requestedAt = clock.now()
         let answer: RefreshedTokens
         do { answer = try tokenEndpoint.refresh(refreshToken: refreshToken, provider: provider, tokenEndpoint: endpoint) } catch {
             if case .refused(let status, let code, _) = error, status < 500 {
@@ -83,7 +85,7 @@ public struct AccessTokenRefresher: Sendable {
             logger.error("cannot refresh the access token; answering 503", metadata: metadata.merging(["reason": "\(error)"]) { $1 })
             return .unavailable
         }
-        let fresh = current.refreshed(with: answer, now: clock.now())
+        let fresh = current.refreshed(with: answer, now: requestedAt)
         do { try tokens.save(fresh, for: id, sessionExpiresAt: session.expiresAt) } catch {
             // The provider may have rotated the refresh token away: this session cannot refresh again.
             logger.error("refreshed the access token but cannot store it; answering 503", metadata: metadata.merging(["reason": "\(error)"]) { $1 })
