@@ -255,6 +255,18 @@ import RelyingParty
         #expect(flow.tokenAuth().status == 401)
     }
 
+    @Test func logoutDeletesTheRefreshedTokensToo() throws {
+        let flow = FlowHarness()
+        flow.logIn()
+        flow.clock.advance(250)
+        #expect(flow.tokenAuth().status == 200)
+        let tokens = try #require(flow.jar.cookies["oidc_session"].flatMap { SessionID(cookieValue: $0) }).tokensKey
+        #expect(flow.store.rawValue(tokens) != nil)
+        flow.send(flow.request("logout", uri: "/oidc/logout"))
+        #expect(flow.store.rawValue(tokens) == nil)
+        #expect(flow.auth().status == 401)
+    }
+
     @Test func theLockIsReleasedAfterARefresh() throws {
         let flow = FlowHarness()
         flow.logIn()
@@ -280,11 +292,13 @@ extension FlowHarness {
 
     func tokenAuth(value: String = "on") -> Response { send(tokenRequest(value: value)) }
 
-    /// The session's store key ("session:<hash>").
-    var sessionKey: String? { store.keys.first { $0.hasPrefix("session:") } }
+    private var sessionID: SessionID? { jar.cookies["oidc_session"].flatMap { SessionID(cookieValue: $0) } }
 
-    /// The key of the session's refresh lock: the session key's hash under its own prefix.
-    var lockKey: String? { sessionKey.map { "refresh-lock:" + $0.dropFirst("session:".count) } }
+    /// The session's store key.
+    var sessionKey: String? { sessionID?.storeKey }
+
+    /// The key of the session's refresh lock.
+    var lockKey: String? { sessionID?.refreshLockKey }
 }
 
 /// Counts the pauses and really sleeps them.

@@ -98,10 +98,7 @@ public struct AccessTokenRefresher: Sendable {
     }
 
     private func end(_ id: SessionID, session: SessionRecord, why: String, metadata: Logger.Metadata) -> Outcome {
-        do {
-            try sessions.destroy(cookieValue: id.cookieValue)
-            try tokens.remove(id)
-        } catch {
+        do { try sessions.destroy(cookieValue: id.cookieValue) } catch {
             logger.error("cannot end the session whose refresh failed; answering 503", metadata: metadata.merging(["reason": "\(error)"]) { $1 })
             return .unavailable
         }

@@ -32,20 +32,20 @@ public struct SessionTokenStore: Sendable {
     /// the entry cannot be opened: then the login's tokens are used, and a
     /// refresh token the provider no longer knows ends the session, failing safe).
     public func current(_ id: SessionID) throws(StoreError) -> SessionTokens? {
-        let key = Self.tokensKey(id)
+        let key = id.tokensKey
         return open(try placed(id).get(key), key: key)
     }
 
     public func look(_ id: SessionID) throws(StoreError) -> Look {
-        let key = Self.tokensKey(id)
-        let values = try placed(id).getMany([key, id.storeKey, Self.lockKey(id)])
+        let key = id.tokensKey
+        let values = try placed(id).getMany([key, id.storeKey, id.refreshLockKey])
         return Look(tokens: open(values[0], key: key), sessionExists: values[1] != nil, locked: values[2] != nil)
     }
 
     /// Kept until the session's absolute end: the session record's own TTL is
     /// renewed by use, this entry's is not, and it must not go before the session.
     public func save(_ tokens: SessionTokens, for id: SessionID, sessionExpiresAt: Int64) throws(StoreError) {
-        let key = Self.tokensKey(id)
+        let key = id.tokensKey
         let encoded: Data
         do { encoded = try JSONEncoder().encode(tokens) } catch { throw .rejected("session tokens could not be encoded: \(error)") }
         let ttl = max(1, sessionExpiresAt - clock.now())
@@ -55,15 +55,11 @@ public struct SessionTokenStore: Sendable {
     /// True when this caller now holds the session's refresh lock (memcached
     /// `add`: one winner across every instance sharing the store).
     public func lock(_ id: SessionID, ttlSeconds: Int) throws(StoreError) -> Bool {
-        try placed(id).add(Self.lockKey(id), value: [1], ttlSeconds: max(1, ttlSeconds))
+        try placed(id).add(id.refreshLockKey, value: [1], ttlSeconds: max(1, ttlSeconds))
     }
 
     public func unlock(_ id: SessionID) throws(StoreError) {
-        try placed(id).delete(Self.lockKey(id))
-    }
-
-    public func remove(_ id: SessionID) throws(StoreError) {
-        try placed(id).delete(Self.tokensKey(id))
+        try placed(id).delete(id.refreshLockKey)
     }
 
     private func open(_ sealed: [UInt8]?, key: String) -> SessionTokens? {
@@ -75,8 +71,4 @@ public struct SessionTokenStore: Sendable {
     private func placed(_ id: SessionID) -> any KeyValueStore {
         id.groups.first.map { store.placed(by: $0.tag) } ?? store
     }
-
-    /// The session key's hash under other prefixes.
-    static func tokensKey(_ id: SessionID) -> String { "session-tokens:" + id.storeKey.dropFirst("session:".count) }
-    static func lockKey(_ id: SessionID) -> String { "refresh-lock:" + id.storeKey.dropFirst("session:".count) }
 }
