@@ -73,7 +73,7 @@ struct SettingsReader {
         if let origin, cookie.secure, origin.scheme == "http" {
             reader.problem("cookie.secure", "is true but public_url is plain http: browsers will not send the cookie back; use https, or set `secure: false` for local testing only")
         }
-        let (sessionSettings, store) = readSession()
+        let (sessionSettings, store, refreshMargin) = readSession()
         let login = readLogin()
         let headers = readHeaders()
         let providers = readProviders()
@@ -86,7 +86,8 @@ struct SettingsReader {
         let settings = Settings(
             publicOrigin: origin, redirectPath: redirectPath, clockSkewSeconds: clockSkew, cookie: cookie,
             session: sessionSettings, login: login, providers: providers, headers: headers, allowedReturnOrigins: allowedReturnOrigins, api: api, logout: logout,
-            claimRules: claimRules, pages: pages)
+            claimRules: claimRules, pages: pages,
+            tokenRefresh: TokenRefreshSettings(marginSeconds: refreshMargin, lockSeconds: TokenRefreshSettings.lockSeconds(forHTTPTimeoutMilliseconds: Int(timeout))))
         return ServiceConfiguration(
             listen: listen, socketMode: socketMode, workers: workers, logLevel: logLevel,
             httpConnectTimeoutMs: Int(connectTimeout), httpTimeoutMs: Int(timeout), caFile: caFile, httpMaxConcurrent: maxConcurrent,
@@ -121,10 +122,10 @@ struct SettingsReader {
         return cookie
     }
 
-    private func readSession() -> (SessionSettings?, ServiceConfiguration.StoreConfiguration?) {
+    private func readSession() -> (SessionSettings?, ServiceConfiguration.StoreConfiguration?, refreshMargin: Int64) {
         guard let section = reader.object("session") else {
             reader.problem("session", "is required: at least `session: { secrets: [\"…32+ random characters…\"] }`")
-            return (nil, nil)
+            return (nil, nil, 60)
         }
         var secrets = section.stringList("secrets", default: [])
         if let file = section.string("secret_file") {
@@ -144,6 +145,7 @@ struct SettingsReader {
         }
         let inactivity = section.durationSeconds("inactivity_timeout", default: 3600, range: 1...(30 * 86400))
         let lifetime = section.durationSeconds("max_lifetime", default: 8 * 3600, range: 1...(365 * 86400))
+        let refreshMargin = section.durationSeconds("refresh_margin", default: 60, range: 0...3600)
         let kind = section.string("store", default: "memory")!
         var store: ServiceConfiguration.StoreConfiguration?
         let memory = section.object("memory")
@@ -175,7 +177,7 @@ struct SettingsReader {
         memory?.finish()
         memcached?.finish()
         section.finish()
-        return (SessionSettings(secrets: secrets.map { Array($0.utf8) }, inactivityTimeoutSeconds: inactivity, maxLifetimeSeconds: lifetime), store)
+        return (SessionSettings(secrets: secrets.map { Array($0.utf8) }, inactivityTimeoutSeconds: inactivity, maxLifetimeSeconds: lifetime), store, refreshMargin)
     }
 
     private func readLogin() -> LoginSettings {

@@ -54,6 +54,17 @@ private func paths(_ yaml: String) -> [String] { problems(yaml).map(\.path) }
         #expect(found.contains { $0.path == path && $0.message.contains("not a known setting") }, "\(found)")
     }
 
+    @Test func refreshMarginDefaultsToAMinuteAndTheLockOutlivesAProviderCall() throws {
+        let defaults = try ConfigurationLoader.parse(yaml: validYAML).settings.tokenRefresh
+        #expect(defaults.marginSeconds == 60)
+        #expect(defaults.lockSeconds == 7, "http.timeout 5 s + 2 s")
+        let set = try ConfigurationLoader.parse(yaml: validYAML.replacingOccurrences(
+            of: "session:\n", with: "http:\n  timeout: 2500ms\nsession:\n  refresh_margin: 2m\n")).settings.tokenRefresh
+        #expect(set.marginSeconds == 120)
+        #expect(set.lockSeconds == 5)
+        #expect(paths(validYAML.replacingOccurrences(of: "session:\n", with: "session:\n  refresh_margin: 2h\n")) == ["session.refresh_margin"])
+    }
+
     @Test func persistentCookieIsABooleanSetting() throws {
         #expect(try ConfigurationLoader.parse(yaml: validYAML + "\ncookie:\n  persistent: true\n").settings.cookie.persistent)
         #expect(paths(validYAML + "\ncookie:\n  persistent: forever\n") == ["cookie.persistent"])

@@ -114,6 +114,14 @@ import RelyingParty
         #expect(forbidden.header("WWW-Authenticate")?.contains("insufficient_scope") == true)
     }
 
+    @Test func anEitherLocationThatHandsTheTokenOnPassesTheRequestsOwnBearerToken() {
+        let passed = send(mode: "either", authorization: "Bearer good-token", extra: ["OIDC_PASS_ACCESS_TOKEN": "on"])
+        #expect(passed.status == 200)
+        #expect(passed.header("OIDC-Access-Token") == "good-token")
+        #expect(send(mode: "either", authorization: "Bearer good-token").header("OIDC-Access-Token") == nil)
+        #expect(send(mode: "either", authorization: "Bearer junk", extra: ["OIDC_PASS_ACCESS_TOKEN": "on"]).header("OIDC-Access-Token") == nil)
+    }
+
     @Test func browserModeIgnoresBearerTokens() {
         #expect(send(mode: nil, authorization: "Bearer good-token").status == 401)
         #expect(send(mode: "browser", authorization: "Bearer good-token").status == 401)

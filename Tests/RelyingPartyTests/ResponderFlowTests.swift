@@ -11,23 +11,30 @@ final class FlowHarness {
     let store = FakeStore()
     let provider: FakeProvider
     let responder: Responder
+    /// What the core talks to the provider through (the provider, or a wrapper around it).
+    let transport: any HTTPTransport
+    let sleeper: any Sleeper
     /// The browser's cookie jar.
     var jar = CookieJar()
 
     init(headers: HeaderSettings = HeaderSettings(claimHeaders: [("X-Email", "email"), ("X-Name", "name")]), userClaim: String = "sub",
          allowedAlgorithms: Set<JWSAlgorithm> = [.hs256], logout: LogoutSettings = LogoutSettings(),
          cookie: CookieSettings = CookieSettings(secure: true), claimRules: ClaimRuleBook = ClaimRuleBook(),
-         pages: PageSettings = PageSettings(siteName: "Example App"), transport: (FakeProvider) -> any HTTPTransport = { $0 }) {
+         pages: PageSettings = PageSettings(siteName: "Example App"), tokenRefresh: TokenRefreshSettings = TokenRefreshSettings(),
+         sleeper: any Sleeper = ThreadSleeper(), transport: (FakeProvider) -> any HTTPTransport = { $0 }) {
         provider = FakeProvider(clock: clock)
         let settings = Settings(
             publicOrigin: Origin("https://app.example.com")!, cookie: cookie,
             session: SessionSettings(secrets: [Array("flow-test-secret-of-at-least-32-bytes".utf8)]),
             providers: [ProviderSettings(name: "corp", issuer: provider.issuer, clientID: provider.clientID, clientSecret: provider.clientSecret,
                                          scopes: ["openid", "email"], userClaim: userClaim, allowedAlgorithms: allowedAlgorithms)],
-            headers: headers, logout: logout, claimRules: claimRules, pages: pages)
+            headers: headers, logout: logout, claimRules: claimRules, pages: pages, tokenRefresh: tokenRefresh)
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["FLOW_LOG"] == nil ? .critical : .debug
-        responder = Responder(context: RelyingPartyContext(settings: settings, store: store, http: transport(provider), clock: clock, logger: logger))
+        self.transport = transport(provider)
+        self.sleeper = sleeper
+        responder = Responder(context: RelyingPartyContext(settings: settings, store: store, http: self.transport, clock: clock,
+                                                           sleeper: sleeper, logger: logger))
     }
 
     func request(_ action: String, uri: String, headers: [String: String] = ["Accept": "text/html"], method: String = "GET") -> Request {

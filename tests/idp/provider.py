@@ -36,9 +36,15 @@ only with its secret (client_secret_basic or client_secret_post; else 401
   and not past `exp`, else `{"active": false}`.
 - `POST /revoke` (RFC 7009, client auth, form `token`): 200, known or not;
   introspection, /userinfo and the refresh grant refuse the token from then on.
-- `GET /test/counters` → `{"introspection", "token", "jwks", "revocation"}`:
-  requests received at /introspect, /oauth2/token, /jwks, /revoke (refused
-  ones too) since start or `POST /test/counters/reset`.
+- `GET /test/counters` → `{"introspection", "token", "jwks", "revocation",
+  "refresh"}`: requests received at /introspect, /oauth2/token, /jwks, /revoke
+  (refused ones too), and those of /oauth2/token with
+  `grant_type=refresh_token`, since start or `POST /test/counters/reset`.
+- The refresh token grant is the mock's (no rotation: the refresh token stays
+  valid until revoked); access tokens it issues live as long as POST
+  /test/access-tokens said, and are known to introspection.
+  `GET /test/refresh-tokens/<sub>` → `{"tokens": [...]}`: the refresh tokens
+  issued to `sub` and not revoked, for a test to revoke at /revoke.
 - `POST /test/introspection-delay` `{"seconds": x}`: every introspection call
   sleeps x s first (the server is threaded: other calls answer meanwhile).
 - `POST /test/mint-access-token` `{"claims": {}, "header": {}, "key":
@@ -240,6 +246,10 @@ COUNTED_PATHS = {
 # The answer fields of an active token at /introspect, taken from its claims.
 INTROSPECTION_FIELDS = ("scope", "client_id", "sub", "aud", "iss", "exp", "iat")
 
+# Counted besides COUNTED_PATHS: token requests of the refresh token grant.
+REFRESH_COUNTER = "refresh"
+COUNTER_NAMES = (*COUNTED_PATHS.values(), REFRESH_COUNTER)
+
 # Lifetime of client credentials tokens, and of minted tokens, until
 # POST /test/access-tokens sets one.
 DEFAULT_EXPIRES_IN = 300
@@ -259,7 +269,7 @@ class ApiState:
         # token string -> its claims (what introspection answers from).
         self.tokens: dict[str, dict] = {}
         self.revoked: set[str] = set()
-        self.counters = dict.fromkeys(COUNTED_PATHS.values(), 0)
+        self.counters = dict.fromkeys(COUNTER_NAMES, 0)
         self.introspection_delay = 0.0
 
     def remember(self, token: str, claims: dict) -> None:
@@ -451,8 +461,16 @@ def add_api_endpoints(app: flask.Flask) -> None:
     def count_calls() -> None:
         name = COUNTED_PATHS.get(flask.request.path)
         if name:
+            refresh = name == "token" and flask.request.form.get("grant_type") == "refresh_token"
             with state.lock:
                 state.counters[name] += 1
+                if refresh:
+                    state.counters[REFRESH_COUNTER] += 1
+
+    @app.get("/test/refresh-tokens/<sub>")
+    def refresh_tokens(sub: str) -> flask.typing.ResponseReturnValue:
+        tokens = [t.token for t in mock_app.storage.refresh_tokens() if t.user_id == sub]
+        return flask.jsonify({"tokens": tokens})
 
     def authenticated_token(endpoint: str):
         """The `token` form parameter of a client-authenticated call to
@@ -517,7 +535,7 @@ def add_api_endpoints(app: flask.Flask) -> None:
     @app.post("/test/counters/reset")
     def reset_counters() -> flask.typing.ResponseReturnValue:
         with state.lock:
-            state.counters = dict.fromkeys(COUNTED_PATHS.values(), 0)
+            state.counters = dict.fromkeys(COUNTER_NAMES, 0)
             return flask.jsonify(dict(state.counters))
 
     @app.post("/test/introspection-delay")

@@ -3,17 +3,24 @@ import Logging
 /// The auth_request answer: 200 with identity headers for a valid session of the
 /// location's provider; 401 for no, bad or expired session; 403 when the
 /// identity cannot be handed on in full; 503 when the store cannot be read.
-/// Carries no body and no cookie. Never talks to the provider.
+/// Carries no body and no cookie. Talks to the provider only to refresh the
+/// access token of a location that asked for it (`OIDC_PASS_ACCESS_TOKEN`).
 struct AuthHandler: Sendable {
     /// The header carrying the client's Cookie header minus oidc-fcgi's own cookies,
     /// for the web server to send upstream (`auth_request_set`).
     static let upstreamCookieHeader: HeaderName = "OIDC-Upstream-Cookie"
+    /// The session's access token, in the answers of locations that asked for it.
+    static let accessTokenHeader: HeaderName = "OIDC-Access-Token"
+    /// Longer access tokens are refused (403, logged) rather than overflow the web
+    /// server's buffer for the auth answer.
+    static let maxAccessTokenBytes = 8192
 
     let settings: Settings
     let sessionCookie: CookieName
     let sessions: SessionManager
     let identityHeaders: IdentityHeaders
     let upstreamCookies: UpstreamCookies
+    let accessTokens: AccessTokenRefresher
     let logger: Logger
 
     init(context: RelyingPartyContext) {
@@ -22,6 +29,7 @@ struct AuthHandler: Sendable {
         sessions = context.sessions
         identityHeaders = context.identityHeaders
         upstreamCookies = context.upstreamCookies
+        accessTokens = context.sessionAccessTokens
         logger = context.logger
     }
 
@@ -91,6 +99,11 @@ struct AuthHandler: Sendable {
             logger.error("the location's OIDC_REQUIRE claim rule is malformed; fix it in the web server configuration", metadata: ["reason": "\(error)"])
             return .misconfigured
         }
+        guard let passAccessToken = AccessTokenPassing.of(request) else {
+            logger.error("the location's OIDC_PASS_ACCESS_TOKEN is neither on nor off; fix it in the web server configuration",
+                         metadata: ["given": "\(request.params[AccessTokenPassing.parameter]?.prefix(40) ?? "")"])
+            return .misconfigured
+        }
         do {
             for cookie in cookies {
                 switch try sessions.lookup(cookieValue: cookie) {
@@ -101,7 +114,8 @@ struct AuthHandler: Sendable {
                                     metadata: ["user": "\(session.user.prefix(64))", "failed": "\(failure.term.prefix(300))", "uri": "\(request.requestURI.prefix(200))"])
                         return .denied
                     }
-                    return allow(session, cookieHeader: cookieHeader)
+                    guard passAccessToken else { return allow(session, cookieHeader: cookieHeader) }
+                    return allowWithAccessToken(session, cookieValue: cookie, provider: provider, cookieHeader: cookieHeader)
                 case .valid:
                     logger.debug("session belongs to another provider than this location's", metadata: ["provider": "\(provider.name)"])
                 case .expired:
@@ -115,6 +129,28 @@ struct AuthHandler: Sendable {
             logger.error("cannot read the session store; denying", metadata: ["reason": "\(error)"])
             return .unavailable
         }
+    }
+
+    /// The allow of a location that hands the access token on: never without a
+    /// valid token. A session whose refresh was refused has ended (unauthenticated:
+    /// a new login for browsers, 401 for scripts).
+    private func allowWithAccessToken(_ session: SessionRecord, cookieValue: String, provider: ProviderSettings, cookieHeader: String) -> Decision {
+        let decision = allow(session, cookieHeader: cookieHeader)
+        guard case .allow(var answer, let upstreamCookie) = decision else { return decision }
+        let token: String
+        switch accessTokens.accessToken(for: session, cookieValue: cookieValue, provider: provider) {
+        case .token(let current): token = current
+        case .sessionEnded: return .unauthenticated
+        case .unavailable: return .unavailable
+        }
+        // A token is base64url-ish text (RFC 6750 b64token); anything else is not handed on.
+        guard token.utf8.count <= Self.maxAccessTokenBytes, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            logger.warning("the session's access token is too large or not printable to hand on; denying",
+                           metadata: ["user": "\(session.user.prefix(64))", "bytes": "\(token.utf8.count)", "limit": "\(Self.maxAccessTokenBytes)"])
+            return .forbidden
+        }
+        answer.headers.append(Response.Header(Self.accessTokenHeader, token))
+        return .allow(answer, upstreamCookie: upstreamCookie)
     }
 
     private func allow(_ session: SessionRecord, cookieHeader: String) -> Decision {

@@ -27,9 +27,13 @@ public struct RelyingPartyContext: Sendable {
     let loginStarter: LoginStarter
     /// Every page and error answer people and clients see.
     public let pages: ErrorPages
+    /// The session's own access token, refreshed once per session at a time, for
+    /// locations that hand it to the application.
+    public let sessionAccessTokens: AccessTokenRefresher
 
     public init(settings: Settings, store: any KeyValueStore, http: any HTTPTransport, clock: any WallClock = SystemClock(),
-                random: any RandomSource = SystemRandomSource(), background: any BackgroundRunner = InlineRunner(), logger: Logger) {
+                random: any RandomSource = SystemRandomSource(), background: any BackgroundRunner = InlineRunner(),
+                sleeper: any Sleeper = ThreadSleeper(), logger: Logger) {
         self.settings = settings
         self.store = store
         self.http = http
@@ -56,6 +60,10 @@ public struct RelyingPartyContext: Sendable {
             providers: providers, keyVerifier: keyVerifier, http: http,
             cache: AccessTokenCache(store: store, secrets: settings.session.secrets, clock: clock, random: random),
             clock: clock, clockSkewSeconds: settings.clockSkewSeconds, flightWaitMilliseconds: settings.api.flightWaitMilliseconds, logger: logger)
+        sessionAccessTokens = AccessTokenRefresher(
+            sessions: sessions, tokens: SessionTokenStore(store: store, secrets: settings.session.secrets, clock: clock, random: random),
+            providers: providers, tokenEndpoint: TokenEndpointClient(http: http), clock: clock, sleeper: sleeper,
+            settings: settings.tokenRefresh, logger: logger)
     }
 
     /// The provider a location asks for (`OIDC_PROVIDER`), or the first configured one.

@@ -69,7 +69,13 @@ public final class Responder: Sendable {
         switch action(of: request) {
         case .auth?:
             guard mode.takesBearer(request) else { return auth.handle(request) }
-            let answer = bearer.handle(request, delivery: .authAnswer)
+            var answer = bearer.handle(request, delivery: .authAnswer)
+            if answer.status == 200, AccessTokenPassing.of(request) == true,
+               case .token(let token) = BearerToken.parse(request: request, maxBytes: AuthHandler.maxAccessTokenBytes) {
+                // An `either` location that hands the token on: a request with its own
+                // (just validated) bearer token passes that one, as a session passes its own.
+                answer.headers.append(Response.Header(AuthHandler.accessTokenHeader, token))
+            }
             // In `either` mode a 401 goes on to the login location, which answers it
             // with the challenge; nginx would copy this one too, and send it twice.
             return mode == .either && answer.status == 401 ? answer.removingHeaders(named: .wwwAuthenticate) : answer

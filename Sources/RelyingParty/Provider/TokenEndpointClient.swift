@@ -1,5 +1,6 @@
 /// Talks to the token endpoint: the authorization code exchange, with
-/// client_secret_basic or client_secret_post, and the client credentials grant.
+/// client_secret_basic or client_secret_post, the refresh token grant and the
+/// client credentials grant.
 public struct TokenEndpointClient: Sendable {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case transport(String)
@@ -8,7 +9,7 @@ public struct TokenEndpointClient: Sendable {
         /// The provider refused, with its OAuth error code and description.
         case refused(status: Int, error: String, description: String?)
         case malformedResponse(status: Int)
-        /// A client credentials answer without `access_token`.
+        /// A client credentials or refresh answer without `access_token`.
         case noAccessToken(status: Int)
 
         public var description: String {
@@ -36,6 +37,17 @@ public struct TokenEndpointClient: Sendable {
             return tokens
         }
         throw Self.failure(response, otherwise: .malformedResponse(status: response.status))
+    }
+
+    /// The refresh token grant (RFC 6749 §6), with the same client authentication as
+    /// the code exchange and the transport's bounded timeouts.
+    public func refresh(refreshToken: String, provider: ProviderSettings, tokenEndpoint: String) throws(Failure) -> RefreshedTokens {
+        let form: [(String, String)] = [("grant_type", "refresh_token"), ("refresh_token", refreshToken)]
+        let response = try post(ClientAuthentication(provider: provider).formPost(to: tokenEndpoint, form: form))
+        if response.status == 200, let tokens = RefreshedTokens.parse(response.body) {
+            return tokens
+        }
+        throw Self.failure(response, otherwise: .noAccessToken(status: response.status))
     }
 
     /// The client credentials grant (RFC 6749 §4.4): an access token for this client

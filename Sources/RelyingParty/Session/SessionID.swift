@@ -37,6 +37,16 @@ public struct SessionID: Sendable, Equatable {
     public var storeKey: String {
         "session:" + Digest.sha256(cookieValue).hexString
     }
+
+    /// The session's refreshed tokens (`SessionTokenStore`), under the same hash.
+    public var tokensKey: String {
+        "session-tokens:" + Digest.sha256(cookieValue).hexString
+    }
+
+    /// The session's refresh lock, under the same hash.
+    public var refreshLockKey: String {
+        "refresh-lock:" + Digest.sha256(cookieValue).hexString
+    }
 }
 
 extension Array where Element == UInt8 {

@@ -84,9 +84,12 @@ public struct SessionManager: Sendable {
         return .valid(record)
     }
 
+    /// Deletes the session and its refreshed tokens.
     public func destroy(cookieValue: String) throws(StoreError) {
         guard let id = SessionID(cookieValue: cookieValue) else { return }
-        try placed(id).delete(id.storeKey)
+        let store = placed(id)
+        try store.delete(id.storeKey)
+        try store.delete(id.tokensKey)
     }
 
     /// A session's keys are placed by its user group (the first in its id).

@@ -19,16 +19,19 @@ public struct Settings: Sendable {
     public var claimRules: ClaimRuleBook
     /// The pages people see: site name and template.
     public var pages: PageSettings
+    /// Refreshing the access token of locations that hand it on.
+    public var tokenRefresh: TokenRefreshSettings
 
     public init(
         publicOrigin: Origin, redirectPath: String = "/oidc/callback", clockSkewSeconds: Int64 = 60,
         cookie: CookieSettings = CookieSettings(), session: SessionSettings, login: LoginSettings = LoginSettings(),
         providers: [ProviderSettings], headers: HeaderSettings = HeaderSettings(), allowedReturnOrigins: [Origin] = [],
         api: APISettings = APISettings(), logout: LogoutSettings = LogoutSettings(),
-        claimRules: ClaimRuleBook = ClaimRuleBook(), pages: PageSettings = PageSettings()
+        claimRules: ClaimRuleBook = ClaimRuleBook(), pages: PageSettings = PageSettings(), tokenRefresh: TokenRefreshSettings = TokenRefreshSettings()
     ) {
         self.claimRules = claimRules
         self.pages = pages
+        self.tokenRefresh = tokenRefresh
         self.logout = logout
         self.publicOrigin = publicOrigin
         self.redirectPath = redirectPath

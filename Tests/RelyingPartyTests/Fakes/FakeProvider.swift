@@ -22,6 +22,14 @@ final class FakeProvider: HTTPTransport {
         var sessionID = "sid-1"
         var subject = "alice"
         var claims: [String: JSONValue] = ["email": .string("alice@example.com"), "name": .string("Alice Ünïcode")]
+        /// Refresh grant: the refresh tokens it accepts, how many it answered, whether it rotates them.
+        var validRefreshTokens: Set<String> = []
+        var refreshCalls = 0
+        var issuedTokens = 0
+        var rotatesRefreshTokens = false
+        var issuesRefreshTokens = true
+        var accessTokenLifetime: Int64 = 300
+        var refreshAnswersServerError = false
     }
 
     init(clock: FakeClock) { self.clock = clock }
@@ -37,6 +45,17 @@ final class FakeProvider: HTTPTransport {
     /// The `sid` the next ID tokens carry: a new provider session.
     func setSessionID(_ sid: String) { state.withLock { $0.sessionID = sid } }
     func setClaim(_ name: String, _ value: JSONValue) { state.withLock { $0.claims[name] = value } }
+    /// Token requests of the refresh token grant answered (refused ones too).
+    var refreshCalls: Int { state.withLock { $0.refreshCalls } }
+    /// Each refresh answer carries a new refresh token, and the old one stops working.
+    func rotateRefreshTokens() { state.withLock { $0.rotatesRefreshTokens = true } }
+    /// The code exchange gives no refresh token.
+    func issueNoRefreshTokens() { state.withLock { $0.issuesRefreshTokens = false } }
+    func setAccessTokenLifetime(_ seconds: Int64) { state.withLock { $0.accessTokenLifetime = seconds } }
+    /// As RFC 7009 revocation does: no refresh token works any more.
+    func revokeRefreshTokens() { state.withLock { $0.validRefreshTokens = [] } }
+    /// The refresh grant answers 503 with `server_error`.
+    func failRefreshes() { state.withLock { $0.refreshAnswersServerError = true } }
 
     /// What the provider does when the user logs in: remember the nonce and PKCE challenge, hand out a code.
     func issueCode(nonce: String) -> String {
@@ -58,11 +77,20 @@ final class FakeProvider: HTTPTransport {
         case issuer + "/token":
             state.withLock { $0.lastTokenRequest = request }
             let form = FormEncoding.decode(String(decoding: request.body, as: UTF8.self))
+            if FormEncoding.single("grant_type", in: form) == "refresh_token" { return refresh(form) }
             guard let code = FormEncoding.single("code", in: form), let grant = state.withLock({ $0.codes.removeValue(forKey: code) }) else {
                 return InboundResponse(status: 400, body: Array("{\"error\":\"invalid_grant\"}".utf8))
             }
             let token = idToken(nonce: grant.nonce, subject: state.withLock { $0.subject })
-            return json("{\"id_token\":\"\(token)\",\"access_token\":\"at-1\",\"token_type\":\"Bearer\",\"expires_in\":300}")
+            let (lifetime, refreshToken) = state.withLock { state -> (Int64, String?) in
+                state.issuedTokens += 1
+                guard state.issuesRefreshTokens else { return (state.accessTokenLifetime, nil) }
+                let refreshToken = "rt-\(state.issuedTokens)"
+                state.validRefreshTokens.insert(refreshToken)
+                return (state.accessTokenLifetime, refreshToken)
+            }
+            let refreshMember = refreshToken.map { ",\"refresh_token\":\"\($0)\"" } ?? ""
+            return json("{\"id_token\":\"\(token)\",\"access_token\":\"at-1\",\"token_type\":\"Bearer\",\"expires_in\":\(lifetime)\(refreshMember)}")
         case issuer + "/userinfo":
             let subject = state.withLock { $0.userinfoSubject } ?? "alice"
             var claims = state.withLock { $0.claims }
@@ -72,6 +100,30 @@ final class FakeProvider: HTTPTransport {
         default:
             return InboundResponse(status: 404, body: [])
         }
+    }
+
+    /// The refresh token grant: a new access token `at-<n>`, and with rotation a
+    /// new refresh token `rt-<n>` that replaces the one used.
+    private func refresh(_ form: [(name: String, value: String)]) -> InboundResponse {
+        let used = FormEncoding.single("refresh_token", in: form) ?? ""
+        let failing = state.withLock { state in
+            state.refreshCalls += 1
+            return state.refreshAnswersServerError
+        }
+        if failing { return InboundResponse(status: 503, body: Array("{\"error\":\"server_error\"}".utf8)) }
+        let answer = state.withLock { state -> String? in
+            guard state.validRefreshTokens.contains(used) else { return nil }
+            state.issuedTokens += 1
+            var body = "{\"access_token\":\"at-\(state.issuedTokens)\",\"token_type\":\"Bearer\",\"expires_in\":\(state.accessTokenLifetime)"
+            if state.rotatesRefreshTokens {
+                state.validRefreshTokens.remove(used)
+                state.validRefreshTokens.insert("rt-\(state.issuedTokens)")
+                body += ",\"refresh_token\":\"rt-\(state.issuedTokens)\""
+            }
+            return body + "}"
+        }
+        guard let answer else { return InboundResponse(status: 400, body: Array("{\"error\":\"invalid_grant\"}".utf8)) }
+        return json(answer)
     }
 
     func idToken(nonce: String, subject: String = "alice") -> String {

@@ -2,7 +2,8 @@
 
 Only the outer nginx.conf is generated: the http block, the upstreams, and
 one server with a protected `/`, a protected `/partner/` that uses the second
-provider, and a public `/public/`. nginx/oidc-fcgi-server.conf and
+provider, `/token/` that hands the session's access token on, and a public
+`/public/`. nginx/oidc-fcgi-server.conf and
 nginx/oidc-fcgi-protect.conf are included from the repository as they are.
 """
 
@@ -21,6 +22,7 @@ NGINX_DIR = REPO / "nginx"
 SERVER_CONF = NGINX_DIR / "oidc-fcgi-server.conf"
 PROTECT_CONF = NGINX_DIR / "oidc-fcgi-protect.conf"
 API_CONF = NGINX_DIR / "oidc-fcgi-api.conf"
+ACCESS_TOKEN_CONF = NGINX_DIR / "oidc-fcgi-access-token.conf"
 EXAMPLE_SITE = NGINX_DIR / "example-site.conf"
 
 
@@ -160,6 +162,21 @@ def site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bo
         location /broken-rule/ {{
             set $oidc_require "groups:admins any(";
             include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
+        # The session's access token for the application (Authorization: Bearer),
+        # refreshed before it expires; and the same handed on under another name.
+        location /token/ {{
+            include {PROTECT_CONF};
+            include {ACCESS_TOKEN_CONF};
+            proxy_pass http://app;
+        }}
+
+        location /token-header/ {{
+            set $oidc_pass_access_token on;
+            include {PROTECT_CONF};
+            proxy_set_header X-Forwarded-Access-Token $oidc_access_token;
             proxy_pass http://app;
         }}
 

@@ -98,7 +98,8 @@ class Provider:
 
     def counters(self) -> dict:
         """Calls received since start or the last reset:
-        `{"introspection": n, "token": n, "jwks": n, "revocation": n}`."""
+        `{"introspection": n, "token": n, "jwks": n, "revocation": n, "refresh": n}`
+        ("refresh": token requests with grant_type=refresh_token)."""
         r = requests.get(self.issuer + "/test/counters", timeout=5)
         r.raise_for_status()
         return r.json()
@@ -118,6 +119,18 @@ class Provider:
         """RFC 7009 revocation: introspection answers `{"active": false}` for it from now on."""
         r = requests.post(self.issuer + "/revoke", data={"token": token}, auth=(client_id, client_secret), timeout=5)
         r.raise_for_status()
+
+    def refresh_tokens(self, sub: str) -> list[str]:
+        """The refresh tokens issued to `sub` and not revoked."""
+        r = requests.get(f"{self.issuer}/test/refresh-tokens/{sub}", timeout=5)
+        r.raise_for_status()
+        return r.json()["tokens"]
+
+    def introspect(self, token: str, client_id: str, client_secret: str) -> dict:
+        """RFC 7662: `{"active": true, …}` for a known, unrevoked, unexpired token."""
+        r = requests.post(self.issuer + "/introspect", data={"token": token}, auth=(client_id, client_secret), timeout=5)
+        r.raise_for_status()
+        return r.json()
 
     def sids(self, sub: str) -> list[str]:
         """The `sid` of every login of `sub` (each one is in its ID token), oldest first."""
