@@ -145,6 +145,8 @@ struct SettingsReader {
         }
         let inactivity = section.durationSeconds("inactivity_timeout", default: 3600, range: 1...(30 * 86400))
         let lifetime = section.durationSeconds("max_lifetime", default: 8 * 3600, range: 1...(365 * 86400))
+        // 0: never re-check; the provider then vouches only at login.
+        let recheck = section.durationSeconds("recheck_interval", default: 0, range: 0...(30 * 86400))
         let refreshMargin = section.durationSeconds("refresh_margin", default: 60, range: 0...3600)
         let kind = section.string("store", default: "memory")!
         var store: ServiceConfiguration.StoreConfiguration?
@@ -177,7 +179,8 @@ struct SettingsReader {
         memory?.finish()
         memcached?.finish()
         section.finish()
-        return (SessionSettings(secrets: secrets.map { Array($0.utf8) }, inactivityTimeoutSeconds: inactivity, maxLifetimeSeconds: lifetime), store, refreshMargin)
+        return (SessionSettings(secrets: secrets.map { Array($0.utf8) }, inactivityTimeoutSeconds: inactivity, maxLifetimeSeconds: lifetime,
+                                 recheckIntervalSeconds: recheck), store, refreshMargin)
     }
 
     private func readLogin() -> LoginSettings {

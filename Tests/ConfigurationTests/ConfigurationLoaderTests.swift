@@ -89,9 +89,11 @@ private func paths(_ yaml: String) -> [String] { problems(yaml).map(\.path) }
 
     @Test func durationsAcceptUnitsAndRejectNonsense() throws {
         let ok = try ConfigurationLoader.parse(yaml: validYAML.replacingOccurrences(
-            of: "session:\n", with: "session:\n  inactivity_timeout: 15m\n  max_lifetime: 2h\n"))
+            of: "session:\n", with: "session:\n  inactivity_timeout: 15m\n  max_lifetime: 2h\n  recheck_interval: 10m\n"))
         #expect(ok.settings.session.inactivityTimeoutSeconds == 900)
         #expect(ok.settings.session.maxLifetimeSeconds == 7200)
+        #expect(ok.settings.session.recheckIntervalSeconds == 600)
+        #expect(try ConfigurationLoader.parse(yaml: validYAML).settings.session.recheckIntervalSeconds == 0)
         let bad = problems(validYAML.replacingOccurrences(of: "session:\n", with: "session:\n  inactivity_timeout: soon\n"))
         #expect(bad.map(\.path) == ["session.inactivity_timeout"])
         #expect(bad[0].message.contains("duration"))

@@ -21,11 +21,11 @@ final class FlowHarness {
          allowedAlgorithms: Set<JWSAlgorithm> = [.hs256], logout: LogoutSettings = LogoutSettings(),
          cookie: CookieSettings = CookieSettings(secure: true), claimRules: ClaimRuleBook = ClaimRuleBook(),
          pages: PageSettings = PageSettings(siteName: "Example App"), tokenRefresh: TokenRefreshSettings = TokenRefreshSettings(),
-         sleeper: any Sleeper = ThreadSleeper(), transport: (FakeProvider) -> any HTTPTransport = { $0 }) {
+         sleeper: any Sleeper = ThreadSleeper(), recheckIntervalSeconds: Int64 = 0, transport: (FakeProvider) -> any HTTPTransport = { $0 }) {
         provider = FakeProvider(clock: clock)
         let settings = Settings(
             publicOrigin: Origin("https://app.example.com")!, cookie: cookie,
-            session: SessionSettings(secrets: [Array("flow-test-secret-of-at-least-32-bytes".utf8)]),
+            session: SessionSettings(secrets: [Array("flow-test-secret-of-at-least-32-bytes".utf8)], recheckIntervalSeconds: recheckIntervalSeconds),
             providers: [ProviderSettings(name: "corp", issuer: provider.issuer, clientID: provider.clientID, clientSecret: provider.clientSecret,
                                          scopes: ["openid", "email"], userClaim: userClaim, allowedAlgorithms: allowedAlgorithms)],
             headers: headers, logout: logout, claimRules: claimRules, pages: pages, tokenRefresh: tokenRefresh)

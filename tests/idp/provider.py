@@ -94,6 +94,16 @@ Logout (OpenID Connect Back-Channel, Front-Channel and RP-Initiated Logout
   end_session (still recorded) answers a 400 error page and redirects nowhere,
   as a provider does that rejects the request or whose session already ended.
 
+Silent authentication (OpenID Connect Core §3.1.2.1 `prompt=none`): a login
+at the form also sets the browser cookie `idp_session` (this provider's own
+session). An authorization request with `prompt=none` from a browser whose
+`idp_session` is still live issues a code for that user at once, with the
+user's current claims; without one it redirects back with
+`error=login_required` (and the request's `state`). `DELETE
+/test/provider-sessions/<sub>` ends every provider session of `sub` (as a
+logout or an expiry at the provider does); end_session ends the one of its
+browser. Calls with `prompt=none` are counted as `silent` in /test/counters.
+
     python3 tests/idp/provider.py --port 9400
 
 prints `provider ready: http://127.0.0.1:9400` once it accepts connections.
@@ -768,6 +778,97 @@ def add_logout_endpoints(app: flask.Flask) -> None:
         return flask.jsonify({"mode": mode})
 
 
+PROVIDER_SESSION_COOKIE = "idp_session"
+AUTHORIZE_VIEW = "oidc-provider-mock.authorize"
+
+
+class ProviderSessions:
+    """The provider's own browser sessions (`idp_session` cookie → sub)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.subjects: dict[str, str] = {}
+        self.silent_requests = 0
+
+    def start(self, sub: str) -> str:
+        token = secrets.token_urlsafe(24)
+        with self.lock:
+            self.subjects[token] = sub
+        return token
+
+    def subject(self, token: str | None) -> str | None:
+        with self.lock:
+            return self.subjects.get(token or "")
+
+    def end(self, token: str | None = None, sub: str | None = None) -> int:
+        with self.lock:
+            doomed = [t for t, s in self.subjects.items() if t == token or (sub is not None and s == sub)]
+            for t in doomed:
+                del self.subjects[t]
+            return len(doomed)
+
+
+def add_silent_authentication(app: flask.Flask) -> None:
+    sessions = app.extensions["oidc_fcgi_test_provider_sessions"] = ProviderSessions()
+    mock_authorize = app.view_functions[AUTHORIZE_VIEW]
+
+    def authorize() -> flask.typing.ResponseReturnValue:
+        request = flask.request
+        if request.method == "GET" and request.args.get("prompt") == "none":
+            with sessions.lock:
+                sessions.silent_requests += 1
+            sub = sessions.subject(request.cookies.get(PROVIDER_SESSION_COOKIE))
+            if sub is None:
+                redirect_uri = request.args.get("redirect_uri", "")
+                query = {"error": "login_required", "error_description": "no provider session"}
+                if "state" in request.args:
+                    query["state"] = request.args["state"]
+                separator = "&" if urlsplit(redirect_uri).query else "?"
+                return flask.redirect(redirect_uri + separator + urlencode(query), code=302)
+            # The form's own path, as if the user had typed `sub` and submitted (without
+            # `prompt`, which the mock would take as "no user signed in").
+            query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "prompt"])
+            with app.test_request_context(request.path + "?" + query, method="POST", data={"sub": sub},
+                                          base_url=request.host_url, headers={"Cookie": request.headers.get("Cookie", "")}):
+                app.preprocess_request()
+                return app.make_response(mock_authorize())
+        answer = app.make_response(mock_authorize())
+        if request.method == "POST" and answer.status_code == 302 and request.form.get("sub") and "code=" in answer.headers.get("Location", ""):
+            answer.set_cookie(PROVIDER_SESSION_COOKIE, sessions.start(request.form["sub"]), httponly=True, samesite="Lax")
+        return answer
+
+    app.view_functions[AUTHORIZE_VIEW] = authorize
+    mock_end_session = app.view_functions[END_SESSION_VIEW]
+
+    def end_session() -> flask.typing.ResponseReturnValue:
+        sessions.end(token=flask.request.cookies.get(PROVIDER_SESSION_COOKIE))
+        return mock_end_session()
+
+    app.view_functions[END_SESSION_VIEW] = end_session
+
+    counters, reset_counters = app.view_functions["counters"], app.view_functions["reset_counters"]
+
+    def counters_with_silent() -> flask.typing.ResponseReturnValue:
+        body = counters().get_json()
+        with sessions.lock:
+            body["silent"] = sessions.silent_requests
+        return flask.jsonify(body)
+
+    def reset_counters_with_silent() -> flask.typing.ResponseReturnValue:
+        with sessions.lock:
+            sessions.silent_requests = 0
+        body = reset_counters().get_json()
+        body["silent"] = 0
+        return flask.jsonify(body)
+
+    app.view_functions["counters"] = counters_with_silent
+    app.view_functions["reset_counters"] = reset_counters_with_silent
+
+    @app.delete("/test/provider-sessions/<sub>")
+    def end_provider_sessions(sub: str) -> flask.typing.ResponseReturnValue:
+        return flask.jsonify({"ended": sessions.end(sub=sub)})
+
+
 def make_app(**options) -> flask.Flask:
     """The provider as a Flask app; options as for `oidc_provider_mock.app`.
 
@@ -784,6 +885,7 @@ def make_app(**options) -> flask.Flask:
     app.config[SIGN_WITH_KID] = True
     add_api_endpoints(app)
     add_logout_endpoints(app)
+    add_silent_authentication(app)
 
     @app.post("/test/rotate-key")
     def rotate_key() -> flask.typing.ResponseReturnValue:

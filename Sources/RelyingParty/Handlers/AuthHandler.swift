@@ -14,6 +14,9 @@ struct AuthHandler: Sendable {
     /// Longer access tokens are refused (403, logged) rather than overflow the web
     /// server's buffer for the auth answer.
     static let maxAccessTokenBytes = 8192
+    /// In a 401 auth answer: the session is valid but due for a silent re-check;
+    /// nginx hands it to `@oidc_login` as `OIDC_RECHECK`.
+    static let recheckHeader: HeaderName = "OIDC-Recheck"
 
     let settings: Settings
     let sessionCookie: CookieName
@@ -21,6 +24,8 @@ struct AuthHandler: Sendable {
     let identityHeaders: IdentityHeaders
     let upstreamCookies: UpstreamCookies
     let accessTokens: AccessTokenRefresher
+    let providers: ProviderDirectory
+    let clock: any WallClock
     let logger: Logger
 
     init(context: RelyingPartyContext) {
@@ -30,6 +35,8 @@ struct AuthHandler: Sendable {
         identityHeaders = context.identityHeaders
         upstreamCookies = context.upstreamCookies
         accessTokens = context.sessionAccessTokens
+        providers = context.providers
+        clock = context.clock
         logger = context.logger
     }
 
@@ -51,6 +58,9 @@ struct AuthHandler: Sendable {
         case allow(IdentityHeaders.Answer, upstreamCookie: String)
         /// No, bad, expired or other-provider session.
         case unauthenticated
+        /// A valid session the provider should vouch for again: a browser
+        /// navigation goes to the provider with `prompt=none`.
+        case recheck
         /// The identity cannot be handed on in full.
         case forbidden
         /// A valid session whose claims the location's rule does not admit.
@@ -70,6 +80,7 @@ struct AuthHandler: Sendable {
             }
             return Response(status: 200, headers: answer.headers)
         case .unauthenticated: return Response(status: 401)
+        case .recheck: return Response(status: 401, headers: [Response.Header(Self.recheckHeader, "1")])
         case .forbidden: return Self.identityNotPassable
         case .denied: return Self.deniedByRule
         case .unavailable: return Response(status: 503, headers: [Response.Header(.retryAfter, "5")])
@@ -108,6 +119,8 @@ struct AuthHandler: Sendable {
             for cookie in cookies {
                 switch try sessions.lookup(cookieValue: cookie) {
                 case .valid(let session) where session.provider == provider.name:
+                    // Before the rule: the fresh claims decide, not the stale ones.
+                    if recheckWanted(session, request: request, provider: provider) { return .recheck }
                     if let rule, let failure = rule.evaluate(session.claims) {
                         // Never a new login: the provider would send the same identity back.
                         logger.info("session's claims do not satisfy the location's rule; denying",
@@ -129,6 +142,21 @@ struct AuthHandler: Sendable {
             logger.error("cannot read the session store; denying", metadata: ["reason": "\(error)"])
             return .unavailable
         }
+    }
+
+    /// Only browser navigations of redirect locations are sent away for a re-check
+    /// (API and XHR requests never are), and only while the provider's metadata
+    /// is at hand, so the re-check itself never waits on a provider that is down.
+    private func recheckWanted(_ session: SessionRecord, request: Request, provider: ProviderSettings) -> Bool {
+        guard session.recheckDue(now: clock.now(), intervalSeconds: settings.session.recheckIntervalSeconds),
+              UnauthenticatedAction.of(request) == .redirect, RequestClassifier.isNavigation(request) else { return false }
+        guard (try? providers.snapshot(for: provider)) != nil else {
+            logger.info("silent re-check due but the provider's metadata is not available; the session stays valid for now",
+                        metadata: ["user": "\(session.user.prefix(64))", "provider": "\(provider.name)"])
+            return false
+        }
+        logger.info("silent re-check with the provider", metadata: ["user": "\(session.user.prefix(64))", "provider": "\(provider.name)"])
+        return true
     }
 
     /// The allow of a location that hands the access token on: never without a

@@ -38,6 +38,7 @@ struct CallbackHandler: Sendable {
             return Response(status: 302, headers: [clearState, Response.Header(.location, login.returnTo), Response.Header(.cacheControl, "no-store")])
         }
         if let error = FormEncoding.single("error", in: query) {
+            if login.isRecheck { return endRecheckedSession(request, error: error, login: login, extra: [clearState]) }
             return providerError(request, error: error, description: FormEncoding.single("error_description", in: query), login: login, extra: [clearState])
         }
         guard let provider = context.settings.provider(named: login.provider) else {
@@ -100,20 +101,40 @@ struct CallbackHandler: Sendable {
             return reject(request, status: 502, title: "Login failed", message: "The identity provider did not provide the user name this site needs.",
                           log: "the claim configured as user_claim is missing or empty", metadata: ["claim": "\(provider.userClaim)"], extra: [clearState])
         }
-        let record = SessionRecord(
+        var record = SessionRecord(
             provider: provider.name, subject: claims.subject, providerSessionID: claims.sessionID, user: user, claims: allClaims,
             idToken: tokens.idToken, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken,
             accessTokenExpiresAt: tokens.expiresIn.map { now + $0 }, createdAt: now, lastSeenAt: now,
-            expiresAt: now + context.settings.session.maxLifetimeSeconds)
+            expiresAt: now + context.settings.session.maxLifetimeSeconds, checkedAt: now)
+        // A re-check replaces the session it checked: fresh claims, the same login time and end.
+        var replaced: [String] = []
+        if login.isRecheck {
+            do {
+                for cookie in request.cookies(named: context.sessionCookie.text) {
+                    guard case .valid(let old) = try context.sessions.lookup(cookieValue: cookie) else { continue }
+                    replaced.append(cookie)
+                    if old.provider == record.provider && old.subject == record.subject {
+                        record.createdAt = old.createdAt
+                        record.expiresAt = old.expiresAt
+                    }
+                }
+            } catch {
+                return unavailable(request, login: login, error: "\(error)", extra: [clearState])
+            }
+        }
         let id: SessionID
-        do { id = try context.sessions.create(record) } catch {
+        do {
+            id = try context.sessions.create(record)
+            for cookie in replaced { try context.sessions.destroy(cookieValue: cookie) }
+        } catch {
             return unavailable(request, login: login, error: "\(error)", extra: [clearState])
         }
-        context.logger.info("login succeeded", metadata: ["provider": "\(provider.name)", "user": "\(user)"])
+        context.logger.info(login.isRecheck ? "silent re-check succeeded; the session's claims are fresh" : "login succeeded",
+                            metadata: ["provider": "\(provider.name)", "user": "\(user)"])
         return Response(status: 302, headers: [
             clearState,
             context.setCookie.set(context.sessionCookie, value: id.cookieValue,
-                                  maxAge: context.settings.cookie.persistent ? context.settings.session.maxLifetimeSeconds : nil),
+                                  maxAge: context.settings.cookie.persistent ? max(1, record.expiresAt - now) : nil),
             Response.Header(.location, login.returnTo),
             Response.Header(.cacheControl, "no-store"),
         ])
@@ -138,6 +159,24 @@ struct CallbackHandler: Sendable {
                         metadata: Logger.Metadata = [:], extra: [Response.Header] = []) -> Response {
         context.pages.response(ErrorPage(status: status, title: title, message: message, log: "login rejected: \(log)", logMetadata: metadata),
                                for: request, headers: extra)
+    }
+
+    /// The provider would not vouch for the user silently (`login_required`,
+    /// `interaction_required`, `consent_required`…, or any other error): the
+    /// session ends, and the page the user wanted starts a normal login.
+    private func endRecheckedSession(_ request: Request, error: String, login: LoginState, extra: [Response.Header]) -> Response {
+        do {
+            for cookie in request.cookies(named: context.sessionCookie.text) { try context.sessions.destroy(cookieValue: cookie) }
+        } catch {
+            return unavailable(request, login: login, error: "\(error)", extra: extra)
+        }
+        let interactive: Set<String> = ["login_required", "interaction_required", "consent_required", "account_selection_required"]
+        context.logger.log(level: interactive.contains(error) ? .info : .warning,
+                           "silent re-check: the provider did not vouch for the user; session ended, logging in again",
+                           metadata: ["provider": "\(login.provider)", "error": "\(error.prefix(64))"])
+        return Response(status: 302, headers: extra + [
+            context.setCookie.delete(context.sessionCookie), Response.Header(.location, login.returnTo), Response.Header(.cacheControl, "no-store"),
+        ])
     }
 
     /// The provider sent `error` instead of a code: plain words first, its code

@@ -6,7 +6,12 @@ import Logging
 struct LoginHandler: Sendable {
     let context: RelyingPartyContext
 
-    func handle(_ request: Request) -> Response {
+    /// The parameter nginx's `@oidc_login` carries when the auth answer asked for a re-check.
+    static let recheckParameter = "OIDC_RECHECK"
+
+    /// `recheck`: the session is valid but due for a silent re-check (the
+    /// authorizer knows it; nginx says so with `OIDC_RECHECK`).
+    func handle(_ request: Request, recheck: Bool = false) -> Response {
         // A `401` location never redirects; neither does a request a browser did not navigate to.
         guard RequestClassifier.isNavigation(request), UnauthenticatedAction.of(request) != .unauthorized else {
             return context.pages.response(status: 401, title: "Sign-in required", message: "Log in first: this request needs a session.", for: request,
@@ -18,6 +23,7 @@ struct LoginHandler: Sendable {
                 log: "OIDC_PROVIDER names no configured provider", logLevel: .error, logMetadata: ["provider": "\(request.params["OIDC_PROVIDER"]?.prefix(100) ?? "")"]), for: request)
         }
         let returnTo = context.returnURLs.resolve(request.requestURI) ?? context.settings.publicOrigin.serialized + "/"
-        return context.loginStarter.start(with: provider, returnTo: returnTo, for: request)
+        let isRecheck = recheck || request.params[Self.recheckParameter] == "1"
+        return context.loginStarter.start(with: provider, returnTo: returnTo, isRecheck: isRecheck, for: request)
     }
 }

@@ -15,8 +15,11 @@ struct LoginStarter: Sendable {
     let logger: Logger
 
     /// `returnTo` must already have passed the return-URL policy.
-    /// `extraParameters` come after the provider's configured ones.
-    func start(with provider: ProviderSettings, returnTo: String, extraParameters: [(String, String)] = [], for request: Request) -> Response {
+    /// `extraParameters` replace the provider's configured ones of the same name.
+    /// A re-check asks the provider with `prompt=none` to vouch for the session's user again.
+    func start(with provider: ProviderSettings, returnTo: String, extraParameters: [(String, String)] = [], isRecheck: Bool = false,
+               for request: Request) -> Response {
+        let extraParameters = isRecheck ? extraParameters.filter { $0.0 != "prompt" } + [("prompt", "none")] : extraParameters
         // The callback must store the session: when the store is already known
         // to be down, say so now rather than after a trip to the provider.
         guard !store.isKnownUnavailable else {
@@ -39,7 +42,7 @@ struct LoginStarter: Sendable {
         let pkce = PKCE(random: random)
         let state = LoginState(
             state: Base64URL.encode(random.bytes(32)), nonce: Base64URL.encode(random.bytes(32)),
-            codeVerifier: pkce.verifier, returnTo: returnTo, provider: provider.name, createdAt: now
+            codeVerifier: pkce.verifier, returnTo: returnTo, provider: provider.name, createdAt: now, isRecheck: isRecheck
         )
         var parameters: [(String, String)] = [
             ("response_type", "code"), ("client_id", provider.clientID), ("redirect_uri", redirectURI),

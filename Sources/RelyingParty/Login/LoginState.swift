@@ -7,18 +7,46 @@ public struct LoginState: Sendable, Codable, Equatable {
     public var returnTo: String
     public var provider: String
     public var createdAt: Int64
+    /// A silent re-check (`prompt=none`) of the browser's session, not a login:
+    /// its answer replaces that session, or ends it.
+    public var isRecheck: Bool
 
     enum CodingKeys: String, CodingKey {
-        case state = "s", nonce = "n", codeVerifier = "v", returnTo = "r", provider = "p", createdAt = "t"
+        case state = "s", nonce = "n", codeVerifier = "v", returnTo = "r", provider = "p", createdAt = "t", isRecheck = "rc"
     }
 
-    public init(state: String, nonce: String, codeVerifier: String, returnTo: String, provider: String, createdAt: Int64) {
+    public init(state: String, nonce: String, codeVerifier: String, returnTo: String, provider: String, createdAt: Int64, isRecheck: Bool = false) {
+        self.isRecheck = isRecheck
         self.state = state
         self.nonce = nonce
         self.codeVerifier = codeVerifier
         self.returnTo = returnTo
         self.provider = provider
         self.createdAt = createdAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        state = try container.decode(String.self, forKey: .state)
+        nonce = try container.decode(String.self, forKey: .nonce)
+        codeVerifier = try container.decode(String.self, forKey: .codeVerifier)
+        returnTo = try container.decode(String.self, forKey: .returnTo)
+        provider = try container.decode(String.self, forKey: .provider)
+        createdAt = try container.decode(Int64.self, forKey: .createdAt)
+        // Login states issued before re-checks existed are logins.
+        isRecheck = try container.decodeIfPresent(Bool.self, forKey: .isRecheck) ?? false
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+        try container.encode(nonce, forKey: .nonce)
+        try container.encode(codeVerifier, forKey: .codeVerifier)
+        try container.encode(returnTo, forKey: .returnTo)
+        try container.encode(provider, forKey: .provider)
+        try container.encode(createdAt, forKey: .createdAt)
+        // Only when set: a login's cookie stays as small as before.
+        if isRecheck { try container.encode(true, forKey: .isRecheck) }
     }
 
     /// The length of a `state` value: 32 random bytes in unpadded base64url.

@@ -16,6 +16,10 @@ public struct SessionRecord: Sendable, Codable, Equatable {
     public var lastSeenAt: Int64
     /// Absolute end of the session (max lifetime).
     public var expiresAt: Int64
+    /// When the provider last vouched for the user: the login, or the last
+    /// silent re-check (`session.recheck_interval`). Nil in records written
+    /// before re-checks existed: the login time then.
+    public var checkedAt: Int64?
     /// The generations of the logout groups the session joined, in the order of
     /// the cookie's tags; set by `SessionManager.create`.
     public var groupGenerations: [String]
@@ -23,14 +27,15 @@ public struct SessionRecord: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case provider = "p", subject = "s", providerSessionID = "sid", user = "u", claims = "c", idToken = "it"
         case accessToken = "at", refreshToken = "rt", accessTokenExpiresAt = "ate", createdAt = "ca"
-        case lastSeenAt = "ls", expiresAt = "ea", groupGenerations = "g"
+        case lastSeenAt = "ls", expiresAt = "ea", groupGenerations = "g", checkedAt = "ck"
     }
 
     public init(
         provider: String, subject: String, providerSessionID: String?, user: String, claims: [String: JSONValue],
         idToken: String, accessToken: String?, refreshToken: String?, accessTokenExpiresAt: Int64?,
-        createdAt: Int64, lastSeenAt: Int64, expiresAt: Int64, groupGenerations: [String] = []
+        createdAt: Int64, lastSeenAt: Int64, expiresAt: Int64, groupGenerations: [String] = [], checkedAt: Int64? = nil
     ) {
+        self.checkedAt = checkedAt
         self.provider = provider
         self.subject = subject
         self.providerSessionID = providerSessionID
@@ -44,5 +49,10 @@ public struct SessionRecord: Sendable, Codable, Equatable {
         self.lastSeenAt = lastSeenAt
         self.expiresAt = expiresAt
         self.groupGenerations = groupGenerations
+    }
+
+    /// True when the provider should be asked again, silently, before the next navigation.
+    public func recheckDue(now: Int64, intervalSeconds: Int64) -> Bool {
+        intervalSeconds > 0 && now - (checkedAt ?? createdAt) >= intervalSeconds
     }
 }

@@ -81,9 +81,13 @@ public struct SessionSettings: Sendable {
     public var secrets: [[UInt8]]
     public var inactivityTimeoutSeconds: Int64
     public var maxLifetimeSeconds: Int64
+    /// After this long since the provider last vouched for the user, the next
+    /// browser navigation asks it again with `prompt=none` (0: never).
+    public var recheckIntervalSeconds: Int64
 
-    public init(secrets: [[UInt8]], inactivityTimeoutSeconds: Int64 = 3600, maxLifetimeSeconds: Int64 = 8 * 3600) {
+    public init(secrets: [[UInt8]], inactivityTimeoutSeconds: Int64 = 3600, maxLifetimeSeconds: Int64 = 8 * 3600, recheckIntervalSeconds: Int64 = 0) {
         self.secrets = secrets
+        self.recheckIntervalSeconds = recheckIntervalSeconds
         self.inactivityTimeoutSeconds = inactivityTimeoutSeconds
         self.maxLifetimeSeconds = maxLifetimeSeconds
     }

@@ -104,6 +104,16 @@ class Provider:
         r.raise_for_status()
         return r.json()
 
+    def silent_count(self) -> int:
+        """Authorization requests with prompt=none received (silent re-checks)."""
+        return self.counters()["silent"]
+
+    def end_provider_sessions(self, sub: str) -> int:
+        """Ends `sub`'s sessions at the provider: prompt=none then answers login_required."""
+        r = requests.delete(self.issuer + f"/test/provider-sessions/{sub}", timeout=5)
+        r.raise_for_status()
+        return r.json()["ended"]
+
     def introspection_count(self) -> int:
         return self.counters()["introspection"]
 
