@@ -76,6 +76,31 @@ def test_partner_location_uses_the_partner_provider(astack):
     assert seen(astack).header("X-Remote-User") == sub
 
 
+def test_a_pass_location_answers_anonymous_and_signed_in_users(astack):
+    before = astack.upstream.count()
+    anonymous = get(browser(), astack.url + "/welcome/", headers={"X-Remote-User": "forged"})
+    assert anonymous.status_code == 200, (anonymous.status_code, anonymous.text[:300])
+    assert astack.upstream.count() == before + 1
+    assert not seen(astack).header("X-Remote-User")
+    session = browser()
+    sub = astack.new_user()
+    astack.log_in(session, sub, "/private")
+    assert get(session, astack.url + "/welcome/").status_code == 200
+    assert seen(astack).header_values("X-Remote-User") == [sub]
+
+
+def test_a_claim_rule_location_admits_members_and_refuses_others_with_403(astack):
+    member, outsider = browser(), browser()
+    astack.log_in(member, astack.new_user(groups=["admins"]), "/private")
+    astack.log_in(outsider, astack.new_user(groups=["staff"]), "/private")
+    assert get(member, astack.url + "/admin/x").status_code == 200
+    before = astack.upstream.count()
+    refused = get(outsider, astack.url + "/admin/x")
+    assert refused.status_code == 403 and "Location" not in refused.headers
+    assert "Access denied" in refused.text
+    assert astack.upstream.count() == before, "a refused request must not reach the application"
+
+
 def test_logout_kills_the_old_cookie(astack):
     session = browser()
     sub = astack.new_user()

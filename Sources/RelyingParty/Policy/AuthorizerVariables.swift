@@ -8,7 +8,10 @@
 ///   mod_auth_openidc names them, the claim name with every character other
 ///   than a letter, digit or `_` replaced by `_`; the first mapping of a name wins;
 /// - `OIDC_CLIENT_ID`, `OIDC_SCOPE`: a bearer token's client and scopes (empty for a session);
-/// - `OIDC_UPSTREAM_COOKIE`: the request's Cookie header without oidc-fcgi's cookies.
+/// - `OIDC_UPSTREAM_COOKIE`: the request's Cookie header without oidc-fcgi's cookies;
+/// - `OIDC_ANONYMOUS`: `1` for the allow of a `pass` location without a session,
+///   whose `REMOTE_USER` is then `-` (mod_authnz_fcgi refuses an empty user);
+///   the include files hand the application an empty user header for it.
 ///
 /// Every variable is always set (empty when the value is unknown), because
 /// mod_headers writes an unset variable as "(null)". Values are those of the
@@ -21,13 +24,18 @@ public struct AuthorizerVariables: Sendable {
     public static let clientIDVariable = "OIDC_CLIENT_ID"
     public static let scopeVariable = "OIDC_SCOPE"
     public static let upstreamCookieVariable = "OIDC_UPSTREAM_COOKIE"
+    public static let anonymousVariable = "OIDC_ANONYMOUS"
+    /// `REMOTE_USER` of an anonymous allow: mod_authnz_fcgi needs some user.
+    public static let anonymousUser = "-"
 
     /// (identity header, `Variable-` header) for every value an allow carries, in order, without repeats.
     private let mapping: [(header: HeaderName, variable: HeaderName)]
     private let upstreamCookie: HeaderName = "Variable-OIDC_UPSTREAM_COOKIE"
+    private let anonymous: HeaderName = "Variable-OIDC_ANONYMOUS"
+    private let user: HeaderName = "Variable-REMOTE_USER"
 
     public init(settings: HeaderSettings) {
-        var seen: Set<String> = [Self.upstreamCookieVariable]
+        var seen: Set<String> = [Self.upstreamCookieVariable, Self.anonymousVariable]
         var mapping: [(header: HeaderName, variable: HeaderName)] = []
         func add(_ header: HeaderName, _ name: String) {
             guard seen.insert(name).inserted, let variable = HeaderName(validating: Self.prefix + name) else { return }
@@ -44,7 +52,7 @@ public struct AuthorizerVariables: Sendable {
 
     /// The environment variable names an allow sets, in order.
     public var names: [String] {
-        mapping.map { String($0.variable.text.dropFirst(Self.prefix.count)) } + [Self.upstreamCookieVariable]
+        mapping.map { String($0.variable.text.dropFirst(Self.prefix.count)) } + [Self.upstreamCookieVariable, Self.anonymousVariable]
     }
 
     /// `OIDC_CLAIM_` + this: the claim name with characters outside `[A-Za-z0-9_]` as `_`.
@@ -61,11 +69,19 @@ public struct AuthorizerVariables: Sendable {
     /// made (and bounded) for a session or a bearer token.
     public func headers(from identity: [Response.Header], upstreamCookie cookie: String) -> [Response.Header] {
         var out: [Response.Header] = []
-        out.reserveCapacity(mapping.count + 1)
+        out.reserveCapacity(mapping.count + 2)
+        var isAnonymous = false
         for (header, variable) in mapping {
-            out.append(Response.Header(variable, identity.first { $0.name == header }?.value ?? ""))
+            var value = identity.first { $0.name == header }?.value ?? ""
+            // Sessions and tokens always name a user; only a `pass` allow has none.
+            if variable == user && value.isEmpty {
+                value = Self.anonymousUser
+                isAnonymous = true
+            }
+            out.append(Response.Header(variable, value))
         }
         out.append(Response.Header(upstreamCookie, cookie))
+        out.append(Response.Header(anonymous, isAnonymous ? "1" : ""))
         return out
     }
 }
