@@ -8,7 +8,7 @@ public struct PageTemplate: Sendable {
         "status", "title", "message", "error", "error_description", "correlation_id", "site_name", "try_again_url", "start_url",
     ]
 
-    indirect enum Segment: Sendable {
+    enum Segment: Sendable {
         case text(String)
         case value(String)
         case section(String, [Segment])
