@@ -834,7 +834,8 @@ def add_silent_authentication(app: flask.Flask) -> None:
                 return app.make_response(mock_authorize())
         answer = app.make_response(mock_authorize())
         if request.method == "POST" and answer.status_code == 302 and request.form.get("sub") and "code=" in answer.headers.get("Location", ""):
-            answer.set_cookie(PROVIDER_SESSION_COOKIE, sessions.start(request.form["sub"]), httponly=True, samesite="Lax")
+            # Path /oauth2: sites on the same host (other ports) never get it.
+            answer.set_cookie(PROVIDER_SESSION_COOKIE, sessions.start(request.form["sub"]), httponly=True, samesite="Lax", path="/oauth2")
         return answer
 
     app.view_functions[AUTHORIZE_VIEW] = authorize

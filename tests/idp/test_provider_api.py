@@ -270,7 +270,7 @@ def test_revocation(client):
 
 def test_counters_count_and_reset(client):
     counters = client.get("/test/counters", base_url=ISSUER).get_json()
-    assert counters == {"introspection": 0, "token": 0, "jwks": 0, "revocation": 0, "refresh": 0}
+    assert counters == {"introspection": 0, "token": 0, "jwks": 0, "revocation": 0, "refresh": 0, "silent": 0}
     token = access_token(client)
     client_credentials(client, secret="wrong")  # refused calls count too
     introspect(client, token)
@@ -281,7 +281,7 @@ def test_counters_count_and_reset(client):
     # A refresh token grant counts as a token call and as a refresh (refused ones too).
     post(client, "/oauth2/token", data={"grant_type": "refresh_token", "refresh_token": "unknown"}, auth=("rs", "x"))
     counters = client.get("/test/counters", base_url=ISSUER).get_json()
-    assert counters == {"introspection": 3, "token": 3, "jwks": 1, "revocation": 1, "refresh": 1}
+    assert counters == {"introspection": 3, "token": 3, "jwks": 1, "revocation": 1, "refresh": 1, "silent": 0}
     reset = post(client, "/test/counters/reset")
     assert reset.status_code == 200
     assert client.get("/test/counters", base_url=ISSUER).get_json() == dict.fromkeys(counters, 0)
