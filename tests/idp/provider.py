@@ -19,6 +19,19 @@ any client id with any secret, unless registered — by the mock's
 only with its secret (client_secret_basic or client_secret_post; else 401
 `invalid_client`).
 
+Client authentication (every grant at /oauth2/token, /introspect, /revoke;
+discovery advertises `token_endpoint_auth_methods_supported` with all five):
+`PUT /test/clients/<id>` `{"token_endpoint_auth_method": m, "secret": s,
+"jwks": {"keys": [...]}}` registers a client that must use method m and no
+other. client_secret_jwt (HS* keyed with the secret) and private_key_jwt
+(RS*/PS*/ES* with a key of "jwks") assertions are checked with joserfc:
+signature, `iss` = `sub` = client_id, `aud` = this provider's token endpoint,
+`exp` in the future, `iat`, and a `jti` used once (a replay is 401
+`invalid_client`). `none` (client_id in the form, PKCE) is accepted only for a
+client registered as public; clients not registered cannot use none or an
+assertion. `GET /test/client-assertions` → `{"assertions": [{"method", "path",
+"header", "claims"}]}`: the assertions accepted since the last registration.
+
 - `POST /oauth2/token` `grant_type=client_credentials` [`scope=...`, granted as
   asked]: `{"access_token", "token_type": "Bearer", "expires_in", "scope"?}`.
 - `POST /test/access-tokens` `{"format": "jwt"|"opaque", "expires_in": 300,
