@@ -41,7 +41,7 @@ struct ProviderReader {
             if !hasSecret { reader.problem("client_secret", "is required for \(auth!.rawValue) (or client_secret_file)") }
         case .privateKeyJWT?:
             if !reader.has("client_private_key_file") { reader.problem("client_private_key_file", "is required for private_key_jwt: the PEM or JWK file of the client's private key") }
-        case .none?:
+        case .publicClient?:
             break
         case nil:
             if !hasSecret && !reader.has("client_private_key_file") {

@@ -46,7 +46,7 @@ public struct ClientAuthentication: Sendable {
             form.append(("client_id", provider.clientID))
             form.append(("client_assertion_type", ClientAssertion.type))
             form.append(("client_assertion", assertion))
-        case .none:
+        case .publicClient:
             form.append(("client_id", provider.clientID))
         }
     }
@@ -70,7 +70,7 @@ extension ProviderSettings.ClientAuthentication {
             return "check client_id and client_secret (or client_secret_file) against the client registered at the provider"
         case .privateKeyJWT:
             return "check that the public key of client_private_key_file is registered at the provider (`oidc-fcgi client-jwks` prints it)"
-        case .none:
+        case .publicClient:
             return "the provider does not accept this client as a public client: register it as public, or configure its credentials"
         }
     }

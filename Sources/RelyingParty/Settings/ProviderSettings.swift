@@ -12,7 +12,7 @@ public struct ProviderSettings: Sendable {
         /// An assertion signed with the client's private key (RFC 7523 §2.2).
         case privateKeyJWT = "private_key_jwt"
         /// A public client: client_id only; PKCE is what protects the code.
-        case none = "none"
+        case publicClient = "none"
     }
 
     public var name: String
