@@ -30,7 +30,8 @@ signature, `iss` = `sub` = client_id, `aud` = this provider's token endpoint,
 `invalid_client`). `none` (client_id in the form, PKCE) is accepted only for a
 client registered as public; clients not registered cannot use none or an
 assertion. `GET /test/client-assertions` → `{"assertions": [{"method", "path",
-"header", "claims"}]}`: the assertions accepted since the last registration.
+"assertion", "header", "claims"}]}`: the assertions accepted since the last
+registration (the compact JWT as received, its header and claims).
 
 - `POST /oauth2/token` `grant_type=client_credentials` [`scope=...`, granted as
   asked]: `{"access_token", "token_type": "Bearer", "expires_in", "scope"?}`.
@@ -453,7 +454,7 @@ def client_assertion_authenticator(method: str):
             else:
                 replayed = False
                 state.assertion_jtis.add(jti)
-                state.assertions.append({"method": method, "path": flask.request.path,
+                state.assertions.append({"method": method, "path": flask.request.path, "assertion": assertion,
                                          "header": dict(token.header), "claims": dict(claims)})
         if replayed:
             refuse_client(f"{method}: jti is missing or was already used (replayed assertion)")
