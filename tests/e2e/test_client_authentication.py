@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc import jwt
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import ECKey, KeySet, OctKey
 
 from harness.login import authorize_at_provider, browser, get, location, start_login
 from harness.oidc_fcgi import binary_path
@@ -57,20 +57,25 @@ class Client:
     config: dict
     # After start: registers the client at the provider (may call client-jwks).
     register: Callable[[Stack, str, str], None]
-    # None: the login works; else the method named when the provider refuses.
-    refused_as: str | None = None
 
 
-def secret_client(method: str, *, wrong_secret: bool = False) -> Callable[[Path], Client]:
+@dataclass(frozen=True)
+class ClientSpec:
+    method: str
+    # The provider refuses it: a wrong secret, or a key the provider does not know.
+    refused: bool
+    make: Callable[[Path], Client]
+
+
+def secret_client(method: str, *, wrong_secret: bool = False) -> ClientSpec:
     def make(workdir: Path) -> Client:
         config = {"client_secret": "not-the-registered-secret" if wrong_secret else SECRET,
                   "token_endpoint_auth_method": method}
-        return Client(method, config, lambda stack, name, cid: stack.provider.register_client_authentication(cid, method, secret=SECRET),
-                      refused_as=method if wrong_secret else None)
-    return make
+        return Client(method, config, lambda stack, name, cid: stack.provider.register_client_authentication(cid, method, secret=SECRET))
+    return ClientSpec(method, wrong_secret, make)
 
 
-def key_client(kind: str, *, unregistered_key: bool = False) -> Callable[[Path], Client]:
+def key_client(kind: str, *, unregistered_key: bool = False) -> ClientSpec:
     def make(workdir: Path) -> Client:
         key_file = write_rsa_pem(workdir / f"{kind}-client.pem") if kind == "RS256" else write_ec_jwk(workdir / f"{kind}-client.jwk")
         config = {"token_endpoint_auth_method": "private_key_jwt", "client_private_key_file": str(key_file)}
@@ -84,24 +89,34 @@ def key_client(kind: str, *, unregistered_key: bool = False) -> Callable[[Path],
                 jwks = {"keys": [ECKey.generate_key("P-256").as_dict(private=False)]}
             stack.provider.register_client_authentication(cid, "private_key_jwt", jwks=jwks)
 
-        return Client("private_key_jwt", config, register, refused_as="private_key_jwt" if unregistered_key else None)
-    return make
+        return Client("private_key_jwt", config, register)
+    return ClientSpec("private_key_jwt", unregistered_key, make)
 
 
-def public_client() -> Callable[[Path], Client]:
+def public_client() -> ClientSpec:
     def make(workdir: Path) -> Client:
         return Client("none", {"token_endpoint_auth_method": "none"},
                       lambda stack, name, cid: stack.provider.register_client_authentication(cid, "none"))
-    return make
+    return ClientSpec("none", False, make)
 
 
 # Each stack: its "main" and "partner" (/partner/) providers use one method each.
 SETUPS = {
-    "basic-and-post": (secret_client("client_secret_basic"), secret_client("client_secret_post")),
-    "client_secret_jwt": (secret_client("client_secret_jwt"), secret_client("client_secret_jwt", wrong_secret=True)),
-    "private_key_jwt-RS256": (key_client("RS256"), key_client("RS256", unregistered_key=True)),
-    "private_key_jwt-ES256-and-none": (key_client("ES256"), public_client()),
+    "basic-and-post": {"main": secret_client("client_secret_basic"), "partner": secret_client("client_secret_post")},
+    "client_secret_jwt": {"main": secret_client("client_secret_jwt"), "partner": secret_client("client_secret_jwt", wrong_secret=True)},
+    "private_key_jwt-RS256": {"main": key_client("RS256"), "partner": key_client("RS256", unregistered_key=True)},
+    "private_key_jwt-ES256-and-none": {"main": key_client("ES256"), "partner": public_client()},
 }
+PATHS = {"main": "/ca/page", "partner": "/partner/ca"}
+
+
+def cases(refused: bool) -> list:
+    return [pytest.param(setup, provider, id=f"{setup}-{provider}-{spec.method}")
+            for setup, specs in SETUPS.items() for provider, spec in specs.items() if spec.refused == refused]
+
+
+def main_cases(method: str) -> list:
+    return [pytest.param(setup, id=setup) for setup, specs in SETUPS.items() if specs["main"].method == method]
 
 
 @dataclass
@@ -110,24 +125,25 @@ class MethodStack:
     clients: dict[str, Client] = field(default_factory=dict)
 
 
-@pytest.fixture(scope="module", params=list(SETUPS), ids=list(SETUPS))
+@pytest.fixture(scope="module")
 def method_stack(request, oidc_fcgi_bin):
+    """The stack of one SETUPS entry (the test's parameter), shared by its tests."""
+    setup = request.param
     stack = Stack(StackOptions(label="client-auth"))
-    base = stack.oidc_config["providers"]
     clients = {}
-    for entry, client_id, make in zip(base, (MAIN_ID, PARTNER_ID), SETUPS[request.param]):
-        client = make(stack.workdir)
+    for entry, client_id in zip(stack.oidc_config["providers"], (MAIN_ID, PARTNER_ID)):
+        client = SETUPS[setup][entry["name"]].make(stack.workdir)
         entry.pop("client_secret", None)
         entry.update(client_id=client_id, **client.config)
         clients[entry["name"]] = client
     try:
         stack.start()
-        for entry in base:
+        for entry in stack.oidc_config["providers"]:
             clients[entry["name"]].register(stack, entry["name"], entry["client_id"])
     except Exception as error:  # noqa: BLE001
         stack.keep_workdir = True
         stack.stop()
-        pytest.fail(f"the {request.param} stack did not start: {error}\n{stack.logs()}", pytrace=False)
+        pytest.fail(f"the {setup} stack did not start: {error}\n{stack.logs()}", pytrace=False)
     request.addfinalizer(stack.stop)
     return MethodStack(stack, clients)
 
@@ -140,11 +156,9 @@ def callback(stack: Stack, session, path: str):
     return get(session, location(answer))
 
 
-@pytest.mark.parametrize("provider, path", [("main", "/ca/page"), ("partner", "/partner/ca")])
-def test_login_with_the_method(method_stack, provider, path):
-    stack, client = method_stack.stack, method_stack.clients[provider]
-    if client.refused_as:
-        pytest.skip(f"{provider} is configured with wrong credentials here")
+@pytest.mark.parametrize("method_stack, provider", cases(refused=False), indirect=["method_stack"])
+def test_login_with_the_method(method_stack, provider):
+    stack, path = method_stack.stack, PATHS[provider]
     session = browser()
     response = callback(stack, session, path)
     assert response.status_code == 302, response.text[:500]
@@ -154,27 +168,24 @@ def test_login_with_the_method(method_stack, provider, path):
     assert stack.upstream.received()[-1].path == path
 
 
-@pytest.mark.parametrize("provider, path", [("main", "/ca/page"), ("partner", "/partner/ca")])
-def test_wrong_credentials_give_a_page_and_a_log_line_naming_the_method(method_stack, provider, path):
-    stack, client = method_stack.stack, method_stack.clients[provider]
-    if not client.refused_as:
-        pytest.skip(f"{provider} has the right credentials here")
+@pytest.mark.parametrize("method_stack, provider", cases(refused=True), indirect=["method_stack"])
+def test_wrong_credentials_give_a_page_and_a_log_line_naming_the_method(method_stack, provider):
+    stack, method = method_stack.stack, method_stack.clients[provider].method
     log_offset = len(stack.oidc.process.log_text())
-    response = callback(stack, browser(), path)
+    response = callback(stack, browser(), PATHS[provider])
     assert response.status_code == 500
     assert "text/html" in response.headers["Content-Type"]
-    assert f"refused this site&#39;s client authentication ({client.refused_as})" in response.text \
-        or f"refused this site's client authentication ({client.refused_as})" in response.text, response.text
+    assert f"refused this site&#39;s client authentication ({method})" in response.text \
+        or f"refused this site's client authentication ({method})" in response.text, response.text
     assert "could not complete the login" not in response.text
     log = stack.oidc.process.log_text()[log_offset:]
-    assert f"the provider refused the client authentication ({client.refused_as})" in log, log
+    assert f"the provider refused the client authentication ({method})" in log, log
     assert SECRET not in log and "not-the-registered-secret" not in log
 
 
+@pytest.mark.parametrize("method_stack", main_cases("private_key_jwt"), indirect=True)
 def test_assertions_verify_with_the_printed_public_key(method_stack):
-    stack, client = method_stack.stack, method_stack.clients["main"]
-    if client.method != "private_key_jwt":
-        pytest.skip("main does not use private_key_jwt here")
+    stack = method_stack.stack
     jwks = client_jwks(stack, "main")
     [public] = jwks["keys"]
     assert public["kid"] == KeySet.import_key_set(jwks).keys[0].thumbprint(), "kid: the RFC 7638 thumbprint"
@@ -193,12 +204,9 @@ def test_assertions_verify_with_the_printed_public_key(method_stack):
     assert len({record["claims"]["jti"] for record in sent}) == len(sent), "a fresh jti for each request"
 
 
+@pytest.mark.parametrize("method_stack", main_cases("client_secret_jwt"), indirect=True)
 def test_client_secret_jwt_assertions_verify_with_the_secret(method_stack):
-    stack, client = method_stack.stack, method_stack.clients["main"]
-    if client.method != "client_secret_jwt":
-        pytest.skip("main does not use client_secret_jwt here")
-    from joserfc.jwk import OctKey
-
+    stack = method_stack.stack
     assert callback(stack, browser(), "/ca/hs").status_code == 302
     [record, *_] = [a for a in reversed(stack.provider.client_assertions()) if a["claims"]["sub"] == MAIN_ID]
     token = jwt.decode(record["assertion"], OctKey.import_key(SECRET.encode()), algorithms=["HS256"])
