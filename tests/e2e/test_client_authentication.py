@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc import jwt
@@ -212,3 +213,20 @@ def test_client_secret_jwt_assertions_verify_with_the_secret(method_stack):
     token = jwt.decode(record["assertion"], OctKey.import_key(SECRET.encode()), algorithms=["HS256"])
     assert token.header["alg"] == "HS256"
     assert token.claims["aud"] == stack.provider.discovery()["token_endpoint"]
+
+
+@pytest.mark.parametrize("method_stack", [pytest.param(setup, id=setup) for setup in SETUPS], indirect=True)
+def test_the_token_command_and_introspection_use_the_method(method_stack):
+    stack, method = method_stack.stack, method_stack.clients["main"].method
+    done = subprocess.run([str(binary_path()), "token", "--config", str(stack.oidc.config_path), "--provider", "main"],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip()
+    # An opaque token: the API location asks the provider's introspection endpoint.
+    response = requests.get(stack.url + "/bearer/ca-data", headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                            allow_redirects=False, timeout=15)
+    assert response.status_code == 200, (response.status_code, response.text)
+    assert stack.upstream.received()[-1].header("X-Remote-User") == MAIN_ID
+    if method.endswith("_jwt"):
+        paths = [a["path"] for a in stack.provider.client_assertions() if a["claims"]["sub"] == MAIN_ID]
+        assert "/introspect" in paths and "/oauth2/token" in paths, paths
