@@ -5,12 +5,14 @@ import CJose
 enum PEMPrivateKey {
     static func members(pem: [UInt8]) throws(SigningKeyError) -> [String: String] {
         defer { ERR_clear_error() }
-        guard let bio = pem.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
-            throw .unusable("cannot read the PEM text")
+        // A memory BIO reads the buffer in place, so it lives only inside this closure. The
+        // passphrase callback gives none: an encrypted key fails instead of prompting on a terminal.
+        let read: OpaquePointer? = pem.withUnsafeBytes { buffer in
+            guard let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count)) else { return nil }
+            defer { BIO_free(bio) }
+            return PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil)
         }
-        defer { BIO_free(bio) }
-        // A passphrase callback that gives none: an encrypted key fails instead of prompting on a terminal.
-        guard let pkey = PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil) else {
+        guard let pkey = read else {
             throw .unusable("no unencrypted PEM private key found (encrypted keys are not supported)")
         }
         defer { EVP_PKEY_free(pkey) }

@@ -25,12 +25,4 @@ extension ErrorPage {
                   message: "This site's sign-in settings do not work with its identity provider. Trying again will not help; the site's operators can find the cause in their log with the reference below.",
                   error: "server_error", log: log, logLevel: .error, logMetadata: metadata)
     }
-
-    /// The provider refused this site's client credentials (`invalid_client`): a wrong
-    /// secret or an unregistered key. Names the method; trying again will not help.
-    static func clientAuthenticationRefused(method: ProviderSettings.ClientAuthentication, log: String, metadata: Logger.Metadata) -> ErrorPage {
-        ErrorPage(status: 500, title: "Sign-in is misconfigured",
-                  message: "The identity provider refused this site's client authentication (\(method.rawValue)): the client secret or key this site uses is not the one registered with the provider. Trying again will not help; the site's operators can find the cause in their log with the reference below.",
-                  error: "invalid_client", log: log, logLevel: .error, logMetadata: metadata)
-    }
 }
