@@ -35,6 +35,9 @@ struct ProviderReader {
         }
         let signingKey = readClientSigningKey(method: auth)
         let secretAlgorithm = readSecretAssertionAlgorithm(method: auth)
+        if let auth, ![.clientSecretJWT, .privateKeyJWT].contains(auth), reader.has("token_endpoint_auth_signing_alg") {
+            reader.problem("token_endpoint_auth_signing_alg", "is used by client_secret_jwt and private_key_jwt only, but token_endpoint_auth_method is \(auth.rawValue)")
+        }
         let hasSecret = !(secret ?? "").isEmpty
         switch auth {
         case .clientSecretBasic?, .clientSecretPost?, .clientSecretJWT?:

@@ -104,6 +104,11 @@ private func problems(_ lines: String, baseDirectory: String = ".") -> [String] 
             .contains { $0.hasPrefix("providers[0].token_endpoint_auth_signing_alg:") })
     }
 
+    @Test func anAssertionAlgorithmWithoutAnAssertionMethodIsNamed() {
+        #expect(problems("    client_secret: s3cret\n    token_endpoint_auth_method: client_secret_post\n    token_endpoint_auth_signing_alg: HS256\n")
+            .contains { $0.hasPrefix("providers[0].token_endpoint_auth_signing_alg:") && $0.contains("client_secret_post") })
+    }
+
     @Test func noneInTheIDTokenAlgorithmsIsAnOptInThatWarns() throws {
         let service = try load("    client_secret: s3cret\n    id_token_signing_algs: [RS256, none]\n")
         let provider = service.settings.providers[0]
