@@ -26,28 +26,51 @@ struct ProviderReader {
                 reader.problem("client_secret_file", failure.message)
             }
         }
-        if secret == nil || secret!.isEmpty { reader.problem("client_secret", "is required (or client_secret_file)") }
-        let authText = reader.string("token_endpoint_auth_method", default: "client_secret_basic")!
-        let auth = ProviderSettings.ClientAuthentication(rawValue: authText)
-        if auth == nil {
-            reader.problem("token_endpoint_auth_method", "must be client_secret_basic or client_secret_post, got \"\(authText)\"")
+        var auth: ProviderSettings.ClientAuthentication?
+        if let authText = reader.string("token_endpoint_auth_method") {
+            auth = ProviderSettings.ClientAuthentication(rawValue: authText)
+            if auth == nil {
+                reader.problem("token_endpoint_auth_method", "must be one of \(ProviderSettings.ClientAuthentication.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(authText)\"")
+            }
+        }
+        let signingKey = readClientSigningKey(method: auth)
+        let secretAlgorithm = readSecretAssertionAlgorithm(method: auth)
+        if let auth, ![.clientSecretJWT, .privateKeyJWT].contains(auth), reader.has("token_endpoint_auth_signing_alg") {
+            reader.problem("token_endpoint_auth_signing_alg", "is used by client_secret_jwt and private_key_jwt only, but token_endpoint_auth_method is \(auth.rawValue)")
+        }
+        let hasSecret = !(secret ?? "").isEmpty
+        switch auth {
+        case .clientSecretBasic?, .clientSecretPost?, .clientSecretJWT?:
+            if !hasSecret { reader.problem("client_secret", "is required for \(auth!.rawValue) (or client_secret_file)") }
+        case .privateKeyJWT?:
+            if !reader.has("client_private_key_file") { reader.problem("client_private_key_file", "is required for private_key_jwt: the PEM or JWK file of the client's private key") }
+        case .publicClient?:
+            break
+        case nil:
+            if !hasSecret && !reader.has("client_private_key_file") {
+                reader.problem("client_secret", "is required (or client_secret_file, or client_private_key_file for private_key_jwt, or token_endpoint_auth_method: none for a public client)")
+            }
         }
         let scopes = reader.stringList("scopes", default: ["openid", "email", "profile"])
         if !scopes.contains("openid") { reader.problem("scopes", "must include openid") }
         let userClaim = reader.string("user_claim", default: "sub")!
         var algorithms = ProviderSettings.defaultAlgorithms
+        var acceptsUnsigned = false
         if reader.has("id_token_signing_algs") {
             algorithms = []
             for (index, text) in reader.stringList("id_token_signing_algs", default: []).enumerated() {
-                if text.lowercased() == "none" {
-                    reader.problem("id_token_signing_algs[\(index)]", "none is never accepted: unsigned ID tokens prove nothing")
+                if text == "none" {
+                    // Opt-in only, and accepted only from an https token endpoint (checked per login).
+                    acceptsUnsigned = true
+                } else if text.lowercased() == "none" {
+                    reader.problem("id_token_signing_algs[\(index)]", "write none in lower case to accept unsigned ID tokens")
                 } else if let alg = JWSAlgorithm(rawValue: text) {
                     algorithms.insert(alg)
                 } else {
                     reader.problem("id_token_signing_algs[\(index)]", "unknown algorithm \"\(text)\"; use one of \(JWSAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
             }
-            if algorithms.isEmpty { reader.problem("id_token_signing_algs", "list at least one algorithm") }
+            if algorithms.isEmpty && !acceptsUnsigned { reader.problem("id_token_signing_algs", "list at least one algorithm") }
         }
         var extra: [(name: String, value: String)] = []
         if let params = reader.object("auth_params") {
@@ -67,19 +90,65 @@ struct ProviderReader {
             let userinfo = metadata.string("userinfo_endpoint")
             let endSession = metadata.string("end_session_endpoint")
             let introspection = metadata.string("introspection_endpoint")
+            let revocation = metadata.string("revocation_endpoint")
+            let registration = metadata.string("registration_endpoint")
+            let authMethods = metadata.has("token_endpoint_auth_methods_supported")
+                ? metadata.stringList("token_endpoint_auth_methods_supported", default: []) : nil
             metadata.finish()
             if let issuer, let authorization, let token, let jwks {
                 staticMetadata = ProviderMetadata(issuer: issuer, authorizationEndpoint: authorization, tokenEndpoint: token,
                                                   userinfoEndpoint: userinfo, jwksURI: jwks, endSessionEndpoint: endSession,
-                                                  introspectionEndpoint: introspection)
+                                                  introspectionEndpoint: introspection, revocationEndpoint: revocation,
+                                                  registrationEndpoint: registration, tokenEndpointAuthMethods: authMethods)
             }
         }
         let api = readAPI()
-        guard let issuer, let clientID, let secret, let auth else { return nil }
+        guard let issuer, let clientID else { return nil }
         return ProviderSettings(
-            name: name, issuer: issuer, clientID: clientID, clientSecret: secret, clientAuthentication: auth, scopes: scopes,
+            name: name, issuer: issuer, clientID: clientID, clientSecret: secret ?? "", clientAuthentication: auth,
+            clientSigningKey: signingKey, clientSecretAssertionAlgorithm: secretAlgorithm, acceptsUnsignedIDTokens: acceptsUnsigned, scopes: scopes,
             userClaim: userClaim, allowedAlgorithms: algorithms, staticMetadata: staticMetadata, extraAuthorizationParameters: extra,
             metadataRefreshSeconds: refresh, api: api)
+    }
+
+    /// `client_private_key_file` (PEM or JWK) with `token_endpoint_auth_signing_alg`: the
+    /// key for private_key_jwt. Problems name the file, never its content.
+    private func readClientSigningKey(method: ProviderSettings.ClientAuthentication?) -> ClientSigningKey? {
+        guard let file = reader.string("client_private_key_file") else { return nil }
+        if let method, method != .privateKeyJWT {
+            reader.problem("client_private_key_file", "is used by private_key_jwt only, but token_endpoint_auth_method is \(method.rawValue)")
+        }
+        var algorithm: JWSAlgorithm?
+        if method != .clientSecretJWT, let text = reader.string("token_endpoint_auth_signing_alg") {
+            algorithm = JWSAlgorithm(rawValue: text)
+            if algorithm == nil || algorithm!.isSymmetric || algorithm == .edDSA {
+                reader.problem("token_endpoint_auth_signing_alg", "must be one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 for private_key_jwt, got \"\(text)\"")
+                return nil
+            }
+        }
+        let path = file.hasPrefix("/") ? file : baseDirectory + "/" + file
+        switch BoundedFile.read(path, limit: SecretFile.maximumBytes) {
+        case .failure(.unreadable):
+            reader.problem("client_private_key_file", "cannot read \(path)")
+        case .failure(.tooLarge):
+            reader.problem("client_private_key_file", "\(path) is larger than \(BoundedFile.describe(SecretFile.maximumBytes)); it should hold one private key")
+        case .success(let bytes):
+            do { return try ClientSigningKey(document: bytes, algorithm: algorithm) } catch {
+                reader.problem("client_private_key_file", "\(path): \(error)")
+            }
+        }
+        return nil
+    }
+
+    /// `token_endpoint_auth_signing_alg` for client_secret_jwt: HS256 (default), HS384 or HS512.
+    private func readSecretAssertionAlgorithm(method: ProviderSettings.ClientAuthentication?) -> JWSAlgorithm {
+        guard method == .clientSecretJWT || (method == nil && !reader.has("client_private_key_file")),
+              let text = reader.string("token_endpoint_auth_signing_alg") else { return .hs256 }
+        guard let algorithm = JWSAlgorithm(rawValue: text), algorithm.isSymmetric else {
+            reader.problem("token_endpoint_auth_signing_alg", "must be HS256, HS384 or HS512 for client_secret_jwt, got \"\(text)\"")
+            return .hs256
+        }
+        return algorithm
     }
 
     /// `api:` — how this provider's bearer tokens are checked.

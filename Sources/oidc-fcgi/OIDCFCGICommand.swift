@@ -9,7 +9,7 @@ struct OIDCFCGICommand: ParsableCommand {
         commandName: "oidc-fcgi",
         abstract: "OpenID Connect single sign-on for nginx (auth_request) and Apache, as a FastCGI program.",
         version: OIDCFCGIVersion.current,
-        subcommands: [Serve.self, CheckConfig.self, TokenCommand.self]
+        subcommands: [Serve.self, CheckConfig.self, TokenCommand.self, ClientJWKSCommand.self]
     )
 }
 
@@ -26,6 +26,7 @@ struct Serve: ParsableCommand {
             throw ExitCode(2)
         }
         let logger = Wiring.bootstrapLogging(level: service.logLevel)
+        for warning in ConfigurationWarnings.of(service) { logger.warning("\(warning)") }
         let responder: Wiring.Built
         do { responder = try Wiring.build(service, logger: logger) } catch {
             logger.critical("cannot start: \(error)")
@@ -53,6 +54,7 @@ struct CheckConfig: ParsableCommand {
         do {
             let service = try ConfigurationLoader.load(file: file)
             let names = service.settings.providers.map(\.name).joined(separator: ", ")
+            for warning in ConfigurationWarnings.of(service) { print("warning: \(warning)") }
             print("\(file): valid (listen \(service.listen), \(service.workers) workers, providers: \(names))")
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))

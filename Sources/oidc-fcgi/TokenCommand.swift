@@ -44,7 +44,7 @@ struct TokenCommand: ParsableCommand {
             fail("cannot read provider \(settings.name)'s metadata: \(error)", code: 1)
         }
         do {
-            let granted = try TokenEndpointClient(http: http).clientCredentials(scope: scope, provider: settings, tokenEndpoint: metadata.tokenEndpoint)
+            let granted = try TokenEndpointClient(http: http).clientCredentials(scope: scope, provider: settings, metadata: metadata)
             print(json ? String(decoding: granted.answer, as: UTF8.self) : granted.accessToken)
         } catch {
             fail("provider \(settings.name): \(error) (is the client allowed the client_credentials grant?)", code: 1)

@@ -39,7 +39,8 @@ private func paths(_ yaml: String) -> [String] { problems(yaml).map(\.path) }
         #expect(config.settings.cookie.name == "oidc_session")
         #expect(!config.settings.cookie.persistent, "a browser-session cookie by default")
         #expect(config.settings.providers.map(\.name) == ["corp"])
-        #expect(config.settings.providers[0].clientAuthentication == .clientSecretBasic)
+        #expect(config.settings.providers[0].clientAuthentication == nil, "chosen from what the provider advertises")
+        #expect(config.settings.providers[0].clientAuthentication(advertised: nil) == .clientSecretBasic)
         #expect(config.settings.providers[0].scopes == ["openid", "email", "profile"])
         #expect(config.settings.session.inactivityTimeoutSeconds == 3600)
     }
@@ -115,9 +116,10 @@ private func paths(_ yaml: String) -> [String] { problems(yaml).map(\.path) }
         #expect(Set(paths(yaml)) == ["providers[0].client_id", "providers[0].client_secret"])
     }
 
-    @Test func noneAlgorithmIsNeverAccepted() {
-        let found = paths(validYAML + "\n    id_token_signing_algs: [RS256, none]\n")
-        #expect(found == ["providers[0].id_token_signing_algs[1]"])
+    /// `none` is an explicit opt-in (see ClientAuthenticationConfigurationTests), spelled exactly.
+    @Test func noneAlgorithmIsOnlyAcceptedSpelledExactly() {
+        #expect(paths(validYAML + "\n    id_token_signing_algs: [RS256, None]\n") == ["providers[0].id_token_signing_algs[1]"])
+        #expect(paths(validYAML + "\n    id_token_signing_algs: [RS256, none]\n").isEmpty)
     }
 
     @Test func unknownAlgorithmIsRejected() {

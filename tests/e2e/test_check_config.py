@@ -118,5 +118,26 @@ providers:
     assert "providers: main, partner" in result.stdout
 
 
+def test_unsigned_id_tokens_are_an_opt_in_with_a_warning(tmp_path, good_config, oidc_fcgi_bin):
+    config = copy.deepcopy(good_config)
+    config["providers"][1]["id_token_signing_algs"] = ["RS256", "none"]
+    result = check_config(write_config(tmp_path / "none.yaml", config))
+    assert result.returncode == 0, result.stderr
+    [warning] = [line for line in result.stdout.splitlines() if line.startswith("warning:")]
+    assert "providers[partner].id_token_signing_algs lists none" in warning
+    assert "https" in warning
+    assert "warning" not in check_config(write_config(tmp_path / "signed.yaml", good_config)).stdout
+
+
+def test_private_key_jwt_needs_a_readable_private_key(tmp_path, good_config, oidc_fcgi_bin):
+    config = copy.deepcopy(good_config)
+    main = config["providers"][0]
+    main.pop("client_secret")
+    main.update(token_endpoint_auth_method="private_key_jwt", client_private_key_file=str(tmp_path / "missing.pem"))
+    result = check_config(write_config(tmp_path / "nokey.yaml", config))
+    assert result.returncode != 0
+    assert f"providers[0].client_private_key_file: cannot read {tmp_path / 'missing.pem'}" in result.stderr
+
+
 def test_serve_exits_0_on_sigterm(memory_stack):
     assert memory_stack.oidc.stop() == 0, memory_stack.oidc.process.log_tail()

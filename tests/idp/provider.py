@@ -19,6 +19,20 @@ any client id with any secret, unless registered — by the mock's
 only with its secret (client_secret_basic or client_secret_post; else 401
 `invalid_client`).
 
+Client authentication (every grant at /oauth2/token, /introspect, /revoke;
+discovery advertises `token_endpoint_auth_methods_supported` with all five):
+`PUT /test/clients/<id>` `{"token_endpoint_auth_method": m, "secret": s,
+"jwks": {"keys": [...]}}` registers a client that must use method m and no
+other. client_secret_jwt (HS* keyed with the secret) and private_key_jwt
+(RS*/PS*/ES* with a key of "jwks") assertions are checked with joserfc:
+signature, `iss` = `sub` = client_id, `aud` = this provider's token endpoint,
+`exp` in the future, `iat`, and a `jti` used once (a replay is 401
+`invalid_client`). `none` (client_id in the form, PKCE) is accepted only for a
+client registered as public; clients not registered cannot use none or an
+assertion. `GET /test/client-assertions` → `{"assertions": [{"method", "path",
+"assertion", "header", "claims"}]}`: the assertions accepted since the last
+registration (the compact JWT as received, its header and claims).
+
 - `POST /oauth2/token` `grant_type=client_credentials` [`scope=...`, granted as
   asked]: `{"access_token", "token_type": "Bearer", "expires_in", "scope"?}`.
 - `POST /test/access-tokens` `{"format": "jwt"|"opaque", "expires_in": 300,
@@ -141,10 +155,16 @@ with warnings.catch_warnings():
     import requests
     import werkzeug.serving
     from authlib.oauth2 import OAuth2Error
-    from authlib.oauth2.rfc6749 import ClientCredentialsGrant, InvalidRequestError, UnsupportedGrantTypeError
+    from authlib.oauth2.rfc6749 import ClientCredentialsGrant, InvalidClientError, InvalidRequestError, UnsupportedGrantTypeError
     from authlib.oauth2.rfc7636 import CodeChallenge
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    # Client assertions are checked with joserfc, a JOSE implementation independent of
+    # Authlib's and of oidc-fcgi's libcjose.
+    from joserfc import jwt as joserfc_jwt
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet, OctKey
 
     import oidc_provider_mock
     import oidc_provider_mock._app as mock_app
@@ -241,9 +261,17 @@ SIGN_WITH_KID = "TEST_SIGN_WITH_KID"
 # Bearer-token API: client credentials, JWT access tokens (RFC 9068),
 # introspection (RFC 7662), revocation (RFC 7009) and their test controls.
 
-# Client authentication accepted at the token (client credentials),
-# introspection and revocation endpoints.
-CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+# Client authentication accepted at the token endpoint (every grant),
+# introspection and revocation, in the order discovery advertises them.
+SECRET_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+CLIENT_AUTH_METHODS = [*SECRET_AUTH_METHODS, "client_secret_jwt", "private_key_jwt", "none"]
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_ALGS = {
+    "client_secret_jwt": ["HS256", "HS384", "HS512"],
+    "private_key_jwt": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"],
+}
+# The path of the token endpoint: the `aud` every client assertion must name.
+TOKEN_PATH = "/oauth2/token"
 
 # Request paths counted by GET /test/counters, and their counter names.
 COUNTED_PATHS = {
@@ -281,6 +309,9 @@ class ApiState:
         self.revoked: set[str] = set()
         self.counters = dict.fromkeys(COUNTER_NAMES, 0)
         self.introspection_delay = 0.0
+        # Client assertions: every `jti` seen (one use each), and what each accepted one said.
+        self.assertion_jtis: set[str] = set()
+        self.assertions: list[dict] = []
 
     def remember(self, token: str, claims: dict) -> None:
         with self.lock:
@@ -360,6 +391,100 @@ def encode_jwt(header: dict, claims: dict, *, key: str = "provider", alg: str = 
     return f"{signing_input.decode()}.{b64url(signature)}"
 
 
+@dataclasses.dataclass(kw_only=True, frozen=True)
+class RegisteredClient(mock_app.Client):
+    """A client registered by PUT /test/clients/<id>: with a method, only that
+    method authenticates it; without one (legacy), client_secret_basic or
+    client_secret_post with its secret. `jwks`: its public keys (private_key_jwt)."""
+
+    jwks: dict | None = None
+
+    def check_endpoint_auth_method(self, method, endpoint):
+        if isinstance(self.token_endpoint_auth_method, mock_app.ClientAllowAny):
+            return method in SECRET_AUTH_METHODS
+        return method == self.token_endpoint_auth_method
+
+
+def _unverified_claims(assertion: str) -> dict:
+    try:
+        payload = assertion.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+
+
+def refuse_client(description: str):
+    logging.getLogger(__name__).warning("client authentication refused: %s", description)
+    raise InvalidClientError(status_code=401, description=description)
+
+
+def client_assertion_authenticator(method: str):
+    """RFC 7523 §3 for `method` (client_secret_jwt or private_key_jwt), checked
+    with joserfc: the client must be registered with this method; signature with
+    its secret or its registered keys, iss = sub = client_id, aud = this token
+    endpoint, exp in the future, iat present, and a jti never seen before."""
+
+    def authenticate(query_client, request):
+        form = request.form
+        if form.get("client_assertion_type") != JWT_BEARER or not form.get("client_assertion"):
+            return None
+        assertion = form["client_assertion"]
+        client_id = form.get("client_id") or _unverified_claims(assertion).get("sub")
+        client = query_client(client_id) if client_id else None
+        if not isinstance(client, RegisteredClient) or client.token_endpoint_auth_method != method:
+            # Another method's assertion (the other JWT method is tried next), or an unknown client.
+            if isinstance(client, RegisteredClient) and client.token_endpoint_auth_method in ASSERTION_ALGS:
+                return None
+            refuse_client(f"{client_id!r} is not registered for {method}")
+        if method == "client_secret_jwt":
+            key = OctKey.import_key(client.secret.encode())
+        else:
+            key = KeySet.import_key_set(client.jwks)
+        try:
+            token = joserfc_jwt.decode(assertion, key, algorithms=ASSERTION_ALGS[method])
+        except JoseError as error:
+            refuse_client(f"{method}: the assertion's signature does not verify ({error.error})")
+        claims, now = token.claims, time.time()
+        if claims.get("iss") != client.id or claims.get("sub") != client.id:
+            refuse_client(f"{method}: iss and sub must both be the client_id")
+        audience = claims.get("aud")
+        token_endpoint = issuer() + TOKEN_PATH
+        if audience != token_endpoint and not (isinstance(audience, list) and token_endpoint in audience):
+            refuse_client(f"{method}: aud must be the token endpoint {token_endpoint}")
+        exp = claims.get("exp")
+        if not isinstance(exp, (int, float)) or isinstance(exp, bool) or exp <= now:
+            refuse_client(f"{method}: exp is missing or in the past")
+        if not isinstance(claims.get("iat"), (int, float)):
+            refuse_client(f"{method}: iat is missing")
+        jti = claims.get("jti")
+        state = api_state()
+        with state.lock:
+            if not isinstance(jti, str) or not jti or jti in state.assertion_jtis:
+                replayed = True
+            else:
+                replayed = False
+                state.assertion_jtis.add(jti)
+                state.assertions.append({"method": method, "path": flask.request.path, "assertion": assertion,
+                                         "header": dict(token.header), "claims": dict(claims)})
+        if replayed:
+            refuse_client(f"{method}: jti is missing or was already used (replayed assertion)")
+        return client
+
+    return authenticate
+
+
+def authenticate_public_client(query_client, request):
+    """`none`: only a client registered as public, and only without any credentials."""
+    form = request.form
+    client_id = form.get("client_id")
+    if not client_id or form.get("client_secret") or form.get("client_assertion") or "Authorization" in request.headers:
+        return None
+    client = query_client(client_id)
+    if not isinstance(client, RegisteredClient) or client.token_endpoint_auth_method != "none":
+        refuse_client(f"{client_id!r} is not registered as a public client: it must authenticate")
+    return client
+
+
 class ApiClientCredentialsGrant(ClientCredentialsGrant):
     """RFC 6749 §4.4 for every client the mock accepts (any client id with any
     secret, or a registered client with its own secret); scopes granted as asked."""
@@ -381,6 +506,14 @@ class ApiAuthorizationServer(flask_oauth2.AuthorizationServer):
     def init_app(self, app, query_client=None, save_token=None):
         super().init_app(app, query_client, save_token)
         self.register_grant(ApiClientCredentialsGrant)
+        for method in ASSERTION_ALGS:
+            self.register_client_auth_method(method, client_assertion_authenticator(method))
+        self.register_client_auth_method("none", authenticate_public_client)
+
+    def register_grant(self, grant_cls, extensions=None):
+        # Every grant at the token endpoint takes every client authentication method.
+        grant_cls = type(grant_cls.__name__, (grant_cls,), {"TOKEN_ENDPOINT_AUTH_METHODS": CLIENT_AUTH_METHODS})
+        super().register_grant(grant_cls, extensions)
 
     def generate_token(self, grant_type, client, user=None, scope=None, expires_in=None,
                        include_refresh_token=True):
@@ -593,20 +726,37 @@ def add_api_endpoints(app: flask.Flask) -> None:
 
     @app.put("/test/clients/<client_id>")
     def register_fixed_client(client_id: str) -> flask.typing.ResponseReturnValue:
-        # As the mock's POST /oauth2/clients, but with the id and secret chosen
-        # by the test: from now on this client must present this secret.
+        # As the mock's POST /oauth2/clients, but with the id, secret, method
+        # and keys chosen by the test: from now on this client must authenticate so.
         body = flask.request.get_json(silent=True) or {}
+        method = body.get("token_endpoint_auth_method")
         secret = body.get("secret")
-        if not isinstance(secret, str) or not secret:
+        jwks = body.get("jwks")
+        if method is not None and method not in CLIENT_AUTH_METHODS:
+            return json_error(400, "invalid_request", f"token_endpoint_auth_method must be one of {CLIENT_AUTH_METHODS}")
+        if method in (None, *SECRET_AUTH_METHODS, "client_secret_jwt") and (not isinstance(secret, str) or not secret):
             return json_error(400, "invalid_request", "secret must be a non-empty string")
-        mock_app.storage.store_client(mock_app.Client(
+        if method == "private_key_jwt":
+            try:
+                KeySet.import_key_set(jwks)
+            except Exception as error:  # noqa: BLE001 - any unreadable set is the caller's mistake
+                return json_error(400, "invalid_request", f"jwks must be a JWK set: {error}")
+        with state.lock:
+            state.assertions = []
+        mock_app.storage.store_client(RegisteredClient(
             id=client_id,
-            secret=secret,
+            secret=secret if isinstance(secret, str) else "",
             redirect_uris=mock_app.ClientAllowAny(),
             allowed_scopes=mock_app.Client.SCOPES_SUPPORTED,
-            token_endpoint_auth_method=mock_app.ClientAllowAny(),
+            token_endpoint_auth_method=method or mock_app.ClientAllowAny(),
+            jwks=jwks if method == "private_key_jwt" else None,
         ))
         return "", 204
+
+    @app.get("/test/client-assertions")
+    def client_assertions() -> flask.typing.ResponseReturnValue:
+        with state.lock:
+            return flask.jsonify({"assertions": list(state.assertions)})
 
 
 # ---------------------------------------------------------------------------
@@ -904,8 +1054,10 @@ def make_app(**options) -> flask.Flask:
             metadata["code_challenge_methods_supported"] = ["S256"]
             metadata["introspection_endpoint"] = issuer() + "/introspect"
             metadata["revocation_endpoint"] = issuer() + "/revoke"
-            metadata["introspection_endpoint_auth_methods_supported"] = CLIENT_AUTH_METHODS
-            metadata["revocation_endpoint_auth_methods_supported"] = CLIENT_AUTH_METHODS
+            for endpoint in ("token", "introspection", "revocation"):
+                metadata[f"{endpoint}_endpoint_auth_methods_supported"] = CLIENT_AUTH_METHODS
+                metadata[f"{endpoint}_endpoint_auth_signing_alg_values_supported"] = [
+                    *ASSERTION_ALGS["client_secret_jwt"], *ASSERTION_ALGS["private_key_jwt"]]
             grants = metadata.get("grant_types_supported", [])
             metadata["grant_types_supported"] = [*grants, "client_credentials"]
             # ID tokens carry `sid`, and logout tokens may carry `sid` (§2.4).

@@ -101,7 +101,7 @@ def test_discovery_advertises_the_api(client):
     assert metadata["revocation_endpoint"] == ISSUER + "/revoke"
     assert "client_credentials" in metadata["grant_types_supported"]
     assert "authorization_code" in metadata["grant_types_supported"]
-    methods = ["client_secret_basic", "client_secret_post"]
+    methods = ["client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"]
     assert metadata["introspection_endpoint_auth_methods_supported"] == methods
     assert metadata["revocation_endpoint_auth_methods_supported"] == methods
     assert metadata["code_challenge_methods_supported"] == ["S256"]

@@ -23,7 +23,7 @@ public struct AccessTokenVerifier: Sendable {
                 clock: any WallClock, clockSkewSeconds: Int64, flightWaitMilliseconds: Int, logger: Logger) {
         self.providers = providers
         self.keyVerifier = keyVerifier
-        introspection = IntrospectionClient(http: http)
+        introspection = IntrospectionClient(http: http, clock: clock)
         self.cache = cache
         flights = SingleFlight()
         self.clock = clock
@@ -50,7 +50,7 @@ public struct AccessTokenVerifier: Sendable {
             return try validateJWT(token, provider: provider, snapshot: snapshot, expected: expected)
         case .jwtThenIntrospection, .introspection:
             guard let endpoint = snapshot.metadata.introspectionEndpoint else { throw .introspectionNotAvailable }
-            return try introspect(token, endpoint: endpoint, provider: provider, expected: expected)
+            return try introspect(token, endpoint: endpoint, provider: provider, metadata: snapshot.metadata, expected: expected)
         }
     }
 
@@ -61,7 +61,7 @@ public struct AccessTokenVerifier: Sendable {
         }
     }
 
-    private func introspect(_ token: String, endpoint: String, provider: ProviderSettings,
+    private func introspect(_ token: String, endpoint: String, provider: ProviderSettings, metadata: ProviderMetadata,
                             expected: AccessTokenExpectations) throws(AccessTokenError) -> AccessTokenIdentity {
         let key = AccessTokenCache.key(for: token, provider: provider.name)
         let cached: AccessTokenCache.Entry?
@@ -77,7 +77,7 @@ public struct AccessTokenVerifier: Sendable {
         let outcome = flights.run(key: key, timeoutMilliseconds: flightWaitMilliseconds) { () -> Result<IntrospectionClient.Answer, AccessTokenError> in
             let answer: IntrospectionClient.Answer
             do throws(AccessTokenError) {
-                answer = try introspection.introspect(token, endpoint: endpoint, provider: provider, expecting: expected)
+                answer = try introspection.introspect(token, endpoint: endpoint, provider: provider, metadata: metadata, expecting: expected)
             } catch {
                 return .failure(error)
             }

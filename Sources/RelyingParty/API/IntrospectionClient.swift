@@ -14,19 +14,34 @@ public struct IntrospectionClient: Sendable {
     static let maxAnswerBytes = 256 * 1024
 
     private let http: any HTTPTransport
+    private let clock: any WallClock
+    private let random: any RandomSource
 
-    public init(http: any HTTPTransport) { self.http = http }
+    public init(http: any HTTPTransport, clock: any WallClock = SystemClock(), random: any RandomSource = SystemRandomSource()) {
+        self.http = http
+        self.clock = clock
+        self.random = random
+    }
 
-    public func introspect(_ token: String, endpoint: String, provider: ProviderSettings,
+    /// `metadata`: the provider's, for the client authentication (advertised methods, the assertion's audience).
+    public func introspect(_ token: String, endpoint: String, provider: ProviderSettings, metadata: ProviderMetadata,
                            expecting expected: AccessTokenExpectations) throws(AccessTokenError) -> Answer {
-        let request = ClientAuthentication(provider: provider).formPost(
-            to: endpoint, form: [("token", token), ("token_type_hint", "access_token")])
+        let authentication = ClientAuthentication(provider: provider, metadata: metadata, clock: clock, random: random)
+        let request: OutboundRequest
+        do {
+            request = try authentication.formPost(to: endpoint, form: [("token", token), ("token_type_hint", "access_token")])
+        } catch {
+            throw .introspectionFailed("the client assertion could not be made: \(error)")
+        }
         let response: InboundResponse
         do {
             response = try http.perform(request)
         } catch {
             if case .overloaded(_, let limit) = error { throw .overloaded(limit: limit) }
             throw .introspectionFailed(error.description)
+        }
+        if response.status == 401 || JSONValue.parse(response.body)?["error"]?.stringValue == "invalid_client" {
+            throw .introspectionFailed("\(authentication.method.refusalMessage) (introspection endpoint, HTTP \(response.status))")
         }
         guard response.status == 200 else {
             // 401/403 here mean the provider refused our client's credentials: a configuration

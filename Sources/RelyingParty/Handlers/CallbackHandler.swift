@@ -68,10 +68,13 @@ struct CallbackHandler: Sendable {
         }
         let tokens: TokenResponse
         do {
-            tokens = try TokenEndpointClient(http: context.http).exchange(
+            tokens = try TokenEndpointClient(http: context.http, clock: context.clock, random: context.random).exchange(
                 code: code, codeVerifier: login.codeVerifier, redirectURI: context.settings.redirectURI,
-                provider: provider, tokenEndpoint: snapshot.metadata.tokenEndpoint)
+                provider: provider, metadata: snapshot.metadata)
         } catch {
+            if case .clientAuthenticationRefused(let method, _, let description) = error {
+                return clientAuthenticationRefused(request, provider: provider, method: method, description: description, extra: [clearState])
+            }
             if case .overloaded = error { return providerUnavailable(request, login: login, provider: provider, reason: error.description, slow: true, extra: [clearState]) }
             return providerFailure(request, login: login, provider: provider, reason: error.description, extra: [clearState])
         }
@@ -148,7 +151,8 @@ struct CallbackHandler: Sendable {
             issuer: snapshot.metadata.issuer, clientID: provider.clientID, nonce: login.nonce,
             allowedAlgorithms: provider.allowedAlgorithms, clockSkewSeconds: context.settings.clockSkewSeconds,
             maxIssuedAgeSeconds: context.settings.login.timeoutSeconds + context.settings.clockSkewSeconds, now: now,
-            accessToken: tokens.accessToken)
+            accessToken: tokens.accessToken,
+            unsignedTokens: .policy(listed: provider.acceptsUnsignedIDTokens, tokenEndpoint: snapshot.metadata.tokenEndpoint))
         let secret = Array(provider.clientSecret.utf8)
         return try context.keyVerifier.verify(tokens.idToken, provider: provider, snapshot: snapshot) { keys throws(IDTokenError) in
             try validator.validate(tokens.idToken, keys: keys, clientSecret: secret, expecting: expectations)
@@ -193,6 +197,15 @@ struct CallbackHandler: Sendable {
         context.pages.response(ErrorPage(
             status: 502, title: "Login failed", message: "The identity provider could not complete the login. Please try again.", tryAgainURL: login.returnTo,
             log: "login failed at the provider", logLevel: .error, logMetadata: ["provider": "\(provider.name)", "reason": "\(reason)"]), for: request, headers: extra)
+    }
+
+    /// A wrong secret or key is the operator's to fix: say which method was refused, not "try again".
+    private func clientAuthenticationRefused(_ request: Request, provider: ProviderSettings, method: ProviderSettings.ClientAuthentication,
+                                             description: String?, extra: [Response.Header]) -> Response {
+        context.pages.response(.clientAuthenticationRefused(
+            method: method, log: "login failed: \(method.refusalMessage)",
+            metadata: ["provider": "\(provider.name)", "method": "\(method.rawValue)", "error_description": "\(description?.prefix(300) ?? "")"]),
+            for: request, headers: extra)
     }
 
     private func misconfiguredProvider(_ request: Request, provider: ProviderSettings, reason: String, extra: [Response.Header]) -> Response {

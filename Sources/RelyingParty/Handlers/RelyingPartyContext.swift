@@ -62,7 +62,7 @@ public struct RelyingPartyContext: Sendable {
             clock: clock, clockSkewSeconds: settings.clockSkewSeconds, flightWaitMilliseconds: settings.api.flightWaitMilliseconds, logger: logger)
         sessionAccessTokens = AccessTokenRefresher(
             sessions: sessions, tokens: SessionTokenStore(store: store, secrets: settings.session.secrets, clock: clock, random: random),
-            providers: providers, tokenEndpoint: TokenEndpointClient(http: http), clock: clock, sleeper: sleeper,
+            providers: providers, tokenEndpoint: TokenEndpointClient(http: http, clock: clock, random: random), clock: clock, sleeper: sleeper,
             settings: settings.tokenRefresh, logger: logger)
     }
 

@@ -31,6 +31,8 @@ public enum IDTokenError: Error, Equatable, CustomStringConvertible {
     /// No cached key verifies the token and the provider's keys could not be fetched again:
     /// the provider is at fault, not the token (answered 503 when the error is temporary).
     case keysUnavailable(ProviderError)
+    /// Unsigned (`alg: none`), allowed for the provider, but the token endpoint is not https.
+    case unsignedOverPlainHTTP
 
     public var description: String {
         switch self {
@@ -66,6 +68,8 @@ public enum IDTokenError: Error, Equatable, CustomStringConvertible {
             return "ID token has no nonce, but the login sent one"
         case .atHashMismatch:
             return "ID token \"at_hash\" does not match the access token it came with"
+        case .unsignedOverPlainHTTP:
+            return "ID token is unsigned (alg none): the provider lists none in id_token_signing_algs, but unsigned ID tokens are accepted only from an https token endpoint (OpenID Connect Core 3.1.3.7)"
         case .keysUnavailable(let error):
             return "no cached key verifies the ID token, and the provider's keys could not be fetched again: \(error)"
         }

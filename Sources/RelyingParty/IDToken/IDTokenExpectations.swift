@@ -22,6 +22,8 @@ public struct IDTokenExpectations: Sendable {
     /// Audiences besides `clientID` this relying party trusts to appear in `aud`
     /// (3.1.3.7 step 3). Empty by default: any other audience is rejected.
     public var trustedAudiences: Set<String>
+    /// Whether an unsigned (`alg: none`) token may be accepted; refused by default.
+    public var unsignedTokens: UnsignedIDTokens
 
     public init(
         issuer: String,
@@ -32,7 +34,8 @@ public struct IDTokenExpectations: Sendable {
         maxIssuedAgeSeconds: Int64? = nil,
         now: Int64,
         accessToken: String? = nil,
-        trustedAudiences: Set<String> = []
+        trustedAudiences: Set<String> = [],
+        unsignedTokens: UnsignedIDTokens = .refused
     ) {
         self.issuer = issuer
         self.clientID = clientID
@@ -43,5 +46,6 @@ public struct IDTokenExpectations: Sendable {
         self.now = now
         self.accessToken = accessToken
         self.trustedAudiences = trustedAudiences
+        self.unsignedTokens = unsignedTokens
     }
 }

@@ -6,6 +6,7 @@ import JOSE
 ///
 /// HS* tokens are verified with the client secret's UTF-8 bytes, and only when a
 /// client secret is given; every other algorithm uses the provider's key set.
+/// Unsigned tokens pass only when `expected.unsignedTokens` is `.accepted`.
 public struct IDTokenValidator: Sendable {
     public init() {}
 
@@ -15,20 +16,29 @@ public struct IDTokenValidator: Sendable {
         clientSecret: [UInt8]?,
         expecting expected: IDTokenExpectations
     ) throws(IDTokenError) -> IDTokenClaims {
-        // 3.1.3.7 steps 6-8: signature, alg allow-list, key type.
-        var allowed = expected.allowedAlgorithms
-        let secret = clientSecret ?? []
-        if secret.isEmpty { allowed = allowed.filter { !$0.isSymmetric } }
-        let verified: VerifiedJWS
-        do {
-            verified = try JWSVerifier.verify(compact: token, allowedAlgorithms: allowed) { alg in
-                alg.isSymmetric ? JWKSet.symmetric(secret: secret) : keys
+        // 3.1.3.7 steps 6-8: signature, alg allow-list, key type; `none` only as step 6
+        // allows it (straight from an https token endpoint) and when the operator opted in.
+        let signedWith: JWSAlgorithm?
+        let payloadBytes: [UInt8]
+        if expected.unsignedTokens != .refused, UnsecuredJWT.claimsNone(token) {
+            guard expected.unsignedTokens == .accepted else { throw .unsignedOverPlainHTTP }
+            guard let bytes = UnsecuredJWT.payload(ofCompact: token) else { throw .signature(.malformed("an unsigned token must have an empty signature part")) }
+            (signedWith, payloadBytes) = (nil, bytes)
+        } else {
+            var allowed = expected.allowedAlgorithms
+            let secret = clientSecret ?? []
+            if secret.isEmpty { allowed = allowed.filter { !$0.isSymmetric } }
+            do {
+                let verified = try JWSVerifier.verify(compact: token, allowedAlgorithms: allowed) { alg in
+                    alg.isSymmetric ? JWKSet.symmetric(secret: secret) : keys
+                }
+                (signedWith, payloadBytes) = (verified.algorithm, verified.payload)
+            } catch {
+                throw .signature(error)
             }
-        } catch {
-            throw .signature(error)
         }
 
-        guard let payload = JSONValue.parse(verified.payload)?.objectValue else { throw .notJSON }
+        guard let payload = JSONValue.parse(payloadBytes)?.objectValue else { throw .notJSON }
         let claims = Claims(payload)
 
         // Step 2: the issuer, exactly.
@@ -77,8 +87,9 @@ public struct IDTokenValidator: Sendable {
         guard !subject.isEmpty else { throw .missingClaim("sub") }
 
         // 3.1.3.8 / 3.3.2.11: at_hash binds the access token to the ID token.
-        if let atHash = try claims.optionalString("at_hash"), let accessToken = expected.accessToken {
-            let digest = verified.algorithm.digest.hash(Array(accessToken.utf8))
+        // An unsigned token names no hash to check at_hash with; in the code flow at_hash is optional.
+        if let atHash = try claims.optionalString("at_hash"), let accessToken = expected.accessToken, let signedWith {
+            let digest = signedWith.digest.hash(Array(accessToken.utf8))
             let leftHalf = Base64URL.encode(Array(digest.prefix(digest.count / 2)))
             guard constantTimeEqual(Array(atHash.utf8), Array(leftHalf.utf8)) else { throw .atHashMismatch }
         }

@@ -12,11 +12,18 @@ public struct ProviderMetadata: Sendable, Equatable {
     public var codeChallengeMethods: [String]?
     /// RFC 7662 token introspection, for opaque access tokens.
     public var introspectionEndpoint: String?
+    /// RFC 7009 token revocation.
+    public var revocationEndpoint: String?
+    /// OpenID Connect Dynamic Client Registration.
+    public var registrationEndpoint: String?
+    /// `token_endpoint_auth_methods_supported`; nil when not said (client_secret_basic then).
+    public var tokenEndpointAuthMethods: [String]?
 
     public init(
         issuer: String, authorizationEndpoint: String, tokenEndpoint: String, userinfoEndpoint: String? = nil,
         jwksURI: String, endSessionEndpoint: String? = nil, idTokenSigningAlgorithms: [String] = ["RS256"],
-        codeChallengeMethods: [String]? = nil, introspectionEndpoint: String? = nil
+        codeChallengeMethods: [String]? = nil, introspectionEndpoint: String? = nil, revocationEndpoint: String? = nil,
+        registrationEndpoint: String? = nil, tokenEndpointAuthMethods: [String]? = nil
     ) {
         self.issuer = issuer
         self.authorizationEndpoint = authorizationEndpoint
@@ -27,6 +34,9 @@ public struct ProviderMetadata: Sendable, Equatable {
         self.idTokenSigningAlgorithms = idTokenSigningAlgorithms
         self.codeChallengeMethods = codeChallengeMethods
         self.introspectionEndpoint = introspectionEndpoint
+        self.revocationEndpoint = revocationEndpoint
+        self.registrationEndpoint = registrationEndpoint
+        self.tokenEndpointAuthMethods = tokenEndpointAuthMethods
     }
 
     /// Reads a discovery document and checks it belongs to `expectedIssuer` (Discovery §4.3).
@@ -39,6 +49,9 @@ public struct ProviderMetadata: Sendable, Equatable {
                 throw .invalidMetadata(issuer: expectedIssuer, reason: "`\(key)` is missing from the discovery document")
             }
             return value
+        }
+        func nonEmpty(_ key: String) -> String? {
+            json[key]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         }
         let issuer = try required("issuer")
         guard issuer == expectedIssuer else {
@@ -53,7 +66,10 @@ public struct ProviderMetadata: Sendable, Equatable {
             endSessionEndpoint: json["end_session_endpoint"]?.stringValue,
             idTokenSigningAlgorithms: json["id_token_signing_alg_values_supported"]?.arrayValue?.compactMap(\.stringValue) ?? ["RS256"],
             codeChallengeMethods: json["code_challenge_methods_supported"]?.arrayValue?.compactMap(\.stringValue),
-            introspectionEndpoint: json["introspection_endpoint"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+            introspectionEndpoint: nonEmpty("introspection_endpoint"),
+            revocationEndpoint: nonEmpty("revocation_endpoint"),
+            registrationEndpoint: nonEmpty("registration_endpoint"),
+            tokenEndpointAuthMethods: json["token_endpoint_auth_methods_supported"]?.arrayValue?.compactMap(\.stringValue)
         )
     }
 

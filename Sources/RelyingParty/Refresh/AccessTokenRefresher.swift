@@ -70,15 +70,15 @@ public struct AccessTokenRefresher: Sendable {
         guard let refreshToken = current.refreshToken, !refreshToken.isEmpty else {
             return end(id, session: session, why: "the access token expired and the session has no refresh token", metadata: metadata)
         }
-        let endpoint: String
-        do { endpoint = try providers.snapshot(for: provider).metadata.tokenEndpoint } catch {
+        let providerMetadata: ProviderMetadata
+        do { providerMetadata = try providers.snapshot(for: provider).metadata } catch {
             logger.error("cannot refresh the access token: the provider's metadata is unavailable", metadata: metadata.merging(["reason": "\(error)"]) { $1 })
             return .unavailable
         }
         // Expiry counts from before the call, so a slow answer errs on the early side.
         let requestedAt = clock.now()
         let answer: RefreshedTokens
-        do { answer = try tokenEndpoint.refresh(refreshToken: refreshToken, provider: provider, tokenEndpoint: endpoint) } catch {
+        do { answer = try tokenEndpoint.refresh(refreshToken: refreshToken, provider: provider, metadata: providerMetadata) } catch {
             if case .refused(let status, let code, _) = error, status < 500 {
                 return end(id, session: session, why: "the provider refused the refresh token (\(code))", metadata: metadata)
             }

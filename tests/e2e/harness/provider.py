@@ -59,6 +59,26 @@ class Provider:
         r = requests.put(f"{self.issuer}/test/clients/{client_id}", json={"secret": client_secret}, timeout=5)
         r.raise_for_status()
 
+    def register_client_authentication(self, client_id: str, method: str, secret: str | None = None,
+                                       jwks: dict | None = None) -> None:
+        """From now on `client_id` must authenticate with `method` and no other:
+        client_secret_basic/post/jwt with `secret`, private_key_jwt with a key of
+        `jwks`, none as a public client (see tests/idp/provider.py)."""
+        body: dict = {"token_endpoint_auth_method": method}
+        if secret is not None:
+            body["secret"] = secret
+        if jwks is not None:
+            body["jwks"] = jwks
+        r = requests.put(f"{self.issuer}/test/clients/{client_id}", json=body, timeout=5)
+        r.raise_for_status()
+
+    def client_assertions(self) -> list[dict]:
+        """The client assertions the provider accepted since the last registration:
+        `[{"method", "path", "assertion", "header", "claims"}]`."""
+        r = requests.get(self.issuer + "/test/client-assertions", timeout=5)
+        r.raise_for_status()
+        return r.json()["assertions"]
+
     def client_credentials_token(self, client_id: str, client_secret: str, scope: str | None = None) -> dict:
         """The token endpoint's answer to a client credentials grant (client_secret_basic):
         `{"access_token", "token_type", "expires_in", "scope"?}`."""
