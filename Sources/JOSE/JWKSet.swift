@@ -25,6 +25,11 @@ public final class JWKSet: Sendable {
     /// One line per skipped entry, saying which and why, for the log.
     public let skippedKeys: [String]
 
+    /// True when some usable key can verify signatures made with `algorithm`.
+    public func hasKey(for algorithm: JWSAlgorithm) -> Bool {
+        keys.contains { $0.fits(algorithm) }
+    }
+
     let keys: [Key]
 
     private init(keys: [Key], skippedKeys: [String]) {

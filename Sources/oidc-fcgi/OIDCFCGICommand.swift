@@ -2,7 +2,9 @@ import ArgumentParser
 import Configuration
 import FastCGIServer
 import Foundation
+import HTTPClient
 import Logging
+import RelyingParty
 
 struct OIDCFCGICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,16 +52,39 @@ struct CheckConfig: ParsableCommand {
     @Argument(help: "The configuration file (YAML).")
     var file: String
 
+    @Flag(help: "Also ask each provider: discovery and issuer, signing keys, and whether it accepts the client's credentials.")
+    var online = false
+
     func run() throws {
+        let service: ServiceConfiguration
         do {
-            let service = try ConfigurationLoader.load(file: file)
-            let names = service.settings.providers.map(\.name).joined(separator: ", ")
-            for warning in ConfigurationWarnings.of(service) { print("warning: \(warning)") }
-            print("\(file): valid (listen \(service.listen), \(service.workers) workers, providers: \(names))")
+            service = try ConfigurationLoader.load(file: file)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)
         }
+        let names = service.settings.providers.map(\.name).joined(separator: ", ")
+        for warning in ConfigurationWarnings.of(service) { print("warning: \(warning)") }
+        print("\(file): valid (listen \(service.listen), \(service.workers) workers, providers: \(names))")
+        guard online else { return }
+        var logger = Logger(label: "oidc-fcgi")
+        logger.logLevel = .critical
+        CurlHTTPClient.globalInit()
+        let http = CurlHTTPClient(connectTimeoutMs: service.httpConnectTimeoutMs, timeoutMs: service.httpTimeoutMs, caFile: service.caFile,
+                                  userAgent: "oidc-fcgi/\(OIDCFCGIVersion.current)")
+        let check = ProviderOnlineCheck(http: http, logger: logger)
+        var failed = 0
+        for provider in service.settings.providers {
+            for result in check.run(provider, redirectURI: service.settings.redirectURI) {
+                print("\(result.passed ? "ok  " : "FAIL") \(result.provider): \(result.check): \(result.detail)")
+                if !result.passed { failed += 1 }
+            }
+        }
+        guard failed == 0 else {
+            print("\(file): \(failed) online check\(failed == 1 ? "" : "s") failed")
+            throw ExitCode(1)
+        }
+        print("\(file): every online check passed")
     }
 }
 
