@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
 
+    for wanted, got, what in ((args.port, options.nginx_port, "site"), (args.provider_port, options.provider_port, "identity provider")):
+        if wanted != got:
+            print(f"==> port {wanted} is busy: the {what} uses port {got} instead", flush=True)
     print(f"==> starting (logs in {stack.workdir}/logs)", flush=True)
     try:
         stack.start()
@@ -50,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     try:
+        for sub, claims in DEMO_USERS.items():
+            stack.provider.set_user(sub, claims)
         if args.check:
             return check(stack)
         print(
@@ -60,9 +65,10 @@ def main(argv: list[str] | None = None) -> int:
   Public page     {stack.url}/public/     (no login)
   Log out         {stack.url}/oidc/logout
 
-  At the identity provider ({stack.provider.issuer}) type any user name
-  into the "sub" field and press Authorize. The page then shows what the
-  application received, including X-Remote-User.
+  At the identity provider ({stack.provider.issuer}) type a user name into
+  the "sub" field and press Authorize: alice or bob (who have an email and a
+  name), or any other name. The page then shows who is signed in and every
+  header the application received (X-Remote-User, -Email, -Name).
 
   oidc-fcgi config: {stack.oidc.config_path}
   nginx config:     {stack.nginx.conf_path}
@@ -81,18 +87,26 @@ def main(argv: list[str] | None = None) -> int:
         stack.stop()
 
 
+DEMO_USERS = {
+    "alice": {"email": "alice@example.test", "name": "Alice Example"},
+    "bob": {"email": "bob@example.test", "name": "Bob Example"},
+}
+
+
 def check(stack: Stack) -> int:
-    sub = "demo-user"
-    stack.provider.set_user(sub, {"email": "demo-user@example.test", "name": "Demo User"})
+    sub = "alice"
     try:
         trace = stack.log_in(browser(), sub)
         received = stack.upstream.received()[-1]
         assert received.header("X-Remote-User") == sub, received.headers
-        assert sub in trace.page.text
+        assert received.header("X-Remote-Email") == DEMO_USERS[sub]["email"], received.headers
+        assert received.header("X-Remote-Name") == DEMO_USERS[sub]["name"], received.headers
+        assert f'<td id="name">{DEMO_USERS[sub]["name"]}</td>' in trace.page.text, trace.page.text[:500]
     except Exception as error:  # noqa: BLE001
         print(f"FAIL: scripted login: {error}\n{stack.logs(30)}", file=sys.stderr)
         return 1
-    print(f"PASS: logged in as {sub} through {stack.url}/ (upstream saw X-Remote-User: {sub})", flush=True)
+    print(f"PASS: logged in as {sub} through {stack.url}/ (the application saw X-Remote-User: {sub}, "
+          f"X-Remote-Email: {DEMO_USERS[sub]['email']}, X-Remote-Name: {DEMO_USERS[sub]['name']})", flush=True)
     return 0
 
 

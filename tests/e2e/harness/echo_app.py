@@ -37,10 +37,17 @@ class EchoHandler(BaseHTTPRequestHandler):
                 log.write(line + "\n")
         if "text/html" in (self.headers.get("Accept") or ""):
             user = html.escape(self.headers.get("X-Remote-User") or "(nobody)")
+            email = html.escape(self.headers.get("X-Remote-Email") or "(none)")
+            name = html.escape(self.headers.get("X-Remote-Name") or "(none)")
             payload = (
                 "<!doctype html><title>echo</title>"
                 f"<h1>Hello, <span id=\"user\">{user}</span></h1>"
-                "<p>The application received this request:</p>"
+                "<table id=\"identity\">"
+                f"<tr><th>Signed in as</th><td id=\"signed-in-as\">{user}</td></tr>"
+                f"<tr><th>Email</th><td id=\"email\">{email}</td></tr>"
+                f"<tr><th>Name</th><td id=\"name\">{name}</td></tr>"
+                "</table>"
+                "<p>The application received this request (the headers oidc-fcgi set are X-Remote-*):</p>"
                 f"<pre id=\"echo\">{html.escape(json.dumps(record, indent=2))}</pre>"
                 "<p><a href=\"/oidc/logout\">Log out</a></p>"
             ).encode()
