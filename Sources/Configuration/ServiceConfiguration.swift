@@ -5,6 +5,8 @@ import RelyingParty
 /// timeouts, logging) and the relying-party `Settings` the core uses.
 public struct ServiceConfiguration: Sendable {
     public enum LogLevel: String, Sendable, CaseIterable { case debug, info, warning, error }
+    /// `text`: one readable line per event; `json`: one JSON object per line, for log collectors.
+    public enum LogFormat: String, Sendable, CaseIterable { case text, json }
 
     public enum StoreConfiguration: Sendable, Equatable {
         case memory(capacity: Int)
@@ -15,6 +17,7 @@ public struct ServiceConfiguration: Sendable {
     public var socketMode: UInt16
     public var workers: Int
     public var logLevel: LogLevel
+    public var logFormat: LogFormat = .text
     public var httpConnectTimeoutMs: Int
     public var httpTimeoutMs: Int
     public var caFile: String?

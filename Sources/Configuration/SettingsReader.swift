@@ -24,6 +24,9 @@ struct SettingsReader {
         let levelText = reader.string("log_level", default: "info")!
         let logLevel = ServiceConfiguration.LogLevel(rawValue: levelText.lowercased())
         if logLevel == nil { reader.problem("log_level", "must be one of debug, info, warning, error, got \"\(levelText)\"") }
+        let formatText = reader.string("log_format", default: "text")!
+        let logFormat = ServiceConfiguration.LogFormat(rawValue: formatText.lowercased())
+        if logFormat == nil { reader.problem("log_format", "must be text or json, got \"\(formatText.prefix(40))\"") }
 
         let publicURLText = reader.string("public_url", required: true)
         var origin: Origin?
@@ -82,16 +85,18 @@ struct SettingsReader {
         let claimRules = readRules()
         let pages = readPages(origin: origin)
 
-        guard let listen, let socketMode, let logLevel, let origin, let sessionSettings, let store, let providers, let claimRules else { return nil }
+        guard let listen, let socketMode, let logLevel, logFormat != nil, let origin, let sessionSettings, let store, let providers, let claimRules else { return nil }
         let settings = Settings(
             publicOrigin: origin, redirectPath: redirectPath, clockSkewSeconds: clockSkew, cookie: cookie,
             session: sessionSettings, login: login, providers: providers, headers: headers, allowedReturnOrigins: allowedReturnOrigins, api: api, logout: logout,
             claimRules: claimRules, pages: pages,
             tokenRefresh: TokenRefreshSettings(marginSeconds: refreshMargin, lockSeconds: TokenRefreshSettings.lockSeconds(forHTTPTimeoutMilliseconds: Int(timeout))))
-        return ServiceConfiguration(
+        var service = ServiceConfiguration(
             listen: listen, socketMode: socketMode, workers: workers, logLevel: logLevel,
             httpConnectTimeoutMs: Int(connectTimeout), httpTimeoutMs: Int(timeout), caFile: caFile, httpMaxConcurrent: maxConcurrent,
             fastcgiReadTimeoutMs: Int(readTimeout), shutdownGraceSeconds: Int(shutdownGrace), store: store, settings: settings)
+        service.logFormat = logFormat ?? .text
+        return service
     }
 
     private func readCookie(secureByDefault: Bool) -> CookieSettings {

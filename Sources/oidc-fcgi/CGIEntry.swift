@@ -14,7 +14,7 @@ enum CGIEntry {
             FileHandle.standardOutput.write(Data("Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\noidc-fcgi: invalid configuration (see the server error log)\n".utf8))
             exit(1)
         }
-        let logger = Wiring.bootstrapLogging(level: service.logLevel)
+        let logger = Wiring.bootstrapLogging(level: service.logLevel, format: service.logFormat)
         do {
             let built = try Wiring.build(service, logger: logger, longRunning: false)
             CGIMode.serve(built.respond)

@@ -27,7 +27,7 @@ struct Serve: ParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)
         }
-        let logger = Wiring.bootstrapLogging(level: service.logLevel)
+        let logger = Wiring.bootstrapLogging(level: service.logLevel, format: service.logFormat)
         for warning in ConfigurationWarnings.of(service) { logger.warning("\(warning)") }
         let responder: Wiring.Built
         do { responder = try Wiring.build(service, logger: logger) } catch {

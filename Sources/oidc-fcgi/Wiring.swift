@@ -37,16 +37,24 @@ enum Wiring {
         return Built(responder: Responder(context: context))
     }
 
-    static func bootstrapLogging(level: ServiceConfiguration.LogLevel) -> Logger {
+    static func bootstrapLogging(level: ServiceConfiguration.LogLevel, format: ServiceConfiguration.LogFormat = .text) -> Logger {
+        let threshold: Logger.Level = switch level {
+        case .debug: .debug
+        case .info: .info
+        case .warning: .warning
+        case .error: .error
+        }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = switch level {
-            case .debug: .debug
-            case .info: .info
-            case .warning: .warning
-            case .error: .error
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = threshold
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = threshold
+                return handler
             }
-            return handler
         }
         return Logger(label: "oidc-fcgi")
     }

@@ -32,7 +32,8 @@ def wait_metadata_loaded(process, providers, timeout: float, log_offset: int = 0
 
     def loaded() -> bool:
         lines = [line for line in process.log_text()[log_offset:].splitlines() if METADATA_LOADED in line]
-        return all(any(f"provider={name}" in line for line in lines) for name in providers)
+        # Text lines say provider=NAME; JSON lines (log_format: json) "provider":"NAME".
+        return all(any(f"provider={name}" in line or f'"provider":"{name}"' in line for line in lines) for name in providers)
 
     process.wait_ready(loaded, timeout, f"done loading the metadata of {', '.join(providers)}")
 
