@@ -123,7 +123,7 @@ struct CallbackHandler: Sendable {
             expiresAt: now + context.settings.session.maxLifetimeSeconds, checkedAt: now,
             authenticatedAt: SignInTime.onServerClock(authTime: claims.authTime, loginStartedAt: login.createdAt, now: now,
                                                       clockSkewSeconds: context.settings.clockSkewSeconds),
-            acr: claims.acr)
+            acr: claims.acr, loginMaxAge: login.maxAge)
         // The new cookie replaces the browser's session (a step-up login's too,
         // so the weaker session does not linger in the store). A re-check keeps
         // the checked session's fresh claims, login time and end.

@@ -6,9 +6,9 @@
 struct StepUpRequirement: Sendable, Equatable {
     static let maxAgeParameter = "OIDC_MAX_AGE"
     static let acrValuesParameter = "OIDC_ACR_VALUES"
-    /// The least tolerance of the freshness check, whatever `clock_skew` says:
-    /// the page whose `max_age 0` started a login is served when the browser
-    /// comes back from that login, and asks again on a later visit.
+    /// The least grace of a session signed in for a demand at least as strict,
+    /// whatever `clock_skew` says: the page whose `max_age 0` started a login is
+    /// served when the browser comes back from it, and asks again on a later visit.
     static let minimumGraceSeconds: Int64 = 30
     /// Longer values are a configuration mistake, not a freshness demand.
     static let maxAcrValuesBytes = 1024
@@ -55,7 +55,10 @@ struct StepUpRequirement: Sendable, Equatable {
     func shortfall(of session: SessionRecord, now: Int64, clockSkewSeconds: Int64) -> String? {
         if let maxAge {
             guard let authenticatedAt = session.authenticatedAt else { return "the session does not know when the user signed in" }
-            let grace = max(clockSkewSeconds, Self.minimumGraceSeconds)
+            // Any other session is held to the letter: a sign-in seconds ago for
+            // another page does not stand in for the one `max_age 0` asks for.
+            let signedInForThis = session.loginMaxAge.map { $0 <= maxAge } ?? false
+            let grace = signedInForThis ? max(clockSkewSeconds, Self.minimumGraceSeconds) : 0
             // Claim-derived values stay on one side of the comparison: no overflow.
             let (oldestAllowed, overflow) = now.subtractingReportingOverflow(maxAge.addingReportingOverflow(grace).partialValue)
             if !overflow && authenticatedAt < oldestAllowed { return "the user signed in \(now - authenticatedAt) s ago, the location allows \(maxAge) s" }

@@ -29,20 +29,25 @@ public struct SessionRecord: Sendable, Codable, Equatable {
     public var authenticatedAt: Int64?
     /// The ID token's `acr`: how the user authenticated, for locations that demand a level.
     public var acr: String?
+    /// The `max_age` the login that made this session sent and its ID token met:
+    /// such a session was signed in for that demand, and gets the grace that lets
+    /// the page which asked (even with `max_age` 0) be served after the login.
+    public var loginMaxAge: Int64?
 
     enum CodingKeys: String, CodingKey {
         case provider = "p", subject = "s", providerSessionID = "sid", user = "u", claims = "c", idToken = "it"
         case accessToken = "at", refreshToken = "rt", accessTokenExpiresAt = "ate", createdAt = "ca"
         case lastSeenAt = "ls", expiresAt = "ea", groupGenerations = "g", checkedAt = "ck"
-        case authenticatedAt = "au", acr = "acr"
+        case authenticatedAt = "au", acr = "acr", loginMaxAge = "lma"
     }
 
     public init(
         provider: String, subject: String, providerSessionID: String?, user: String, claims: [String: JSONValue],
         idToken: String, accessToken: String?, refreshToken: String?, accessTokenExpiresAt: Int64?,
         createdAt: Int64, lastSeenAt: Int64, expiresAt: Int64, groupGenerations: [String] = [], checkedAt: Int64? = nil,
-        authenticatedAt: Int64? = nil, acr: String? = nil
+        authenticatedAt: Int64? = nil, acr: String? = nil, loginMaxAge: Int64? = nil
     ) {
+        self.loginMaxAge = loginMaxAge
         self.checkedAt = checkedAt
         self.authenticatedAt = authenticatedAt
         self.acr = acr
