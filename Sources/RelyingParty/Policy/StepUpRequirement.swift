@@ -59,6 +59,8 @@ struct StepUpRequirement: Sendable, Equatable {
             // another page does not stand in for the one `max_age 0` asks for.
             let signedInForThis = session.loginMaxAge.map { $0 <= maxAge } ?? false
             let grace = signedInForThis ? max(clockSkewSeconds, Self.minimumGraceSeconds) : 0
+            // Times are whole seconds: without this, a sign-in in the same second would pass for 0.
+            if maxAge == 0 && !signedInForThis { return "the location wants a sign-in made for it (max_age 0)" }
             // Claim-derived values stay on one side of the comparison: no overflow.
             let (oldestAllowed, overflow) = now.subtractingReportingOverflow(maxAge.addingReportingOverflow(grace).partialValue)
             if !overflow && authenticatedAt < oldestAllowed { return "the user signed in \(now - authenticatedAt) s ago, the location allows \(maxAge) s" }
