@@ -116,6 +116,21 @@ import Testing
         #expect(plain.send(plain.request("callback", uri: plain.callbackURI(for: plain.startLogin()))).status == 302)
     }
 
+    @Test func extremeTimesNeitherCrashNorPass() {
+        for authTime in [Int64.min, -1, 0] {
+            let flow = FlowHarness()
+            flow.provider.setIDTokenClaim("auth_time", .integer(authTime))
+            let authorization = login(flow, params: ["OIDC_MAX_AGE": "600"])
+            #expect(flow.send(flow.request("callback", uri: flow.callbackURI(for: authorization))).status == 401)
+        }
+        // The largest max_age a location may state admits a sign-in in 1970.
+        let flow = FlowHarness()
+        flow.provider.setIDTokenClaim("auth_time", .integer(0))
+        let authorization = login(flow, params: ["OIDC_MAX_AGE": "9999999999"])
+        #expect(flow.send(flow.request("callback", uri: flow.callbackURI(for: authorization))).status == 302)
+        #expect(auth(flow, headers: navigation, params: ["OIDC_MAX_AGE": "9999999999"]).status == 200)
+    }
+
     @Test func anAcrThatIsNotAmongTheLocationsValuesIsRefusedAtLogin() {
         let flow = FlowHarness()
         flow.provider.setIDTokenClaim("acr", .string("urn:password"))
