@@ -79,6 +79,17 @@ struct ProviderReader {
                 if ["response_type", "client_id", "redirect_uri", "state", "nonce", "code_challenge", "code_challenge_method", "scope"].contains(key) {
                     params.problem(key, "is set by oidc-fcgi itself and cannot be overridden")
                 }
+                if ["max_age", "acr_values"].contains(key) {
+                    params.problem(key, "is checked in the ID token, so set it as the provider's own \(key) (or per location), not in auth_params")
+                }
+            }
+        }
+        let maxAge = reader.has("max_age") ? reader.durationSeconds("max_age", default: 0, range: 0...(366 * 86400)) : nil
+        var acrValues: [String] = []
+        if reader.has("acr_values") {
+            acrValues = reader.stringList("acr_values", default: []).flatMap { $0.split(separator: " ").map(String.init) }
+            if acrValues.isEmpty || acrValues.contains(where: { !$0.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } }) {
+                reader.problem("acr_values", "list one or more values without spaces or control characters (e.g. [urn:mfa])")
             }
         }
         let refresh = reader.durationSeconds("metadata_refresh", default: 3600, range: 60...(7 * 86400))
@@ -108,7 +119,7 @@ struct ProviderReader {
             name: name, issuer: issuer, clientID: clientID, clientSecret: secret ?? "", clientAuthentication: auth,
             clientSigningKey: signingKey, clientSecretAssertionAlgorithm: secretAlgorithm, acceptsUnsignedIDTokens: acceptsUnsigned, scopes: scopes,
             userClaim: userClaim, allowedAlgorithms: algorithms, staticMetadata: staticMetadata, extraAuthorizationParameters: extra,
-            metadataRefreshSeconds: refresh, api: api)
+            metadataRefreshSeconds: refresh, api: api, maxAge: maxAge, acrValues: acrValues)
     }
 
     /// `client_private_key_file` (PEM or JWK) with `token_endpoint_auth_signing_alg`: the

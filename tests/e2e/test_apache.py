@@ -4,7 +4,7 @@ test provider and memcached."""
 
 import json
 import time
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -99,6 +99,29 @@ def test_a_claim_rule_location_admits_members_and_refuses_others_with_403(astack
     assert refused.status_code == 403 and "Location" not in refused.headers
     assert "Access denied" in refused.text
     assert astack.upstream.count() == before, "a refused request must not reach the application"
+
+
+def test_a_step_up_location_asks_for_a_stronger_sign_in_through_the_authorizer(astack):
+    # /payments/ in apache/example-site.conf: OIDC_MAX_AGE=300, OIDC_ACR_VALUES=urn:mfa.
+    session, sub = browser(), astack.new_user()
+    first = get(session, astack.url + "/private")
+    answer = authorize_at_provider(session, location(first), sub=sub, acr="urn:password")
+    assert get(session, location(answer)).status_code == 302
+    step_up = get(session, astack.url + "/payments/x")
+    assert is_redirect_to(step_up, astack.authorization_endpoint()), (step_up.status_code, step_up.headers)
+    query = parse_qs(urlsplit(location(step_up)).query)
+    assert query["acr_values"] == ["urn:mfa"] and query["max_age"] == ["300"]
+    answer = authorize_at_provider(session, location(step_up), sub=sub, acr="urn:mfa")
+    callback = get(session, location(answer))
+    assert callback.status_code == 302 and location(callback) == astack.url + "/payments/x"
+    assert get(session, astack.url + "/payments/x").status_code == 200
+    assert seen(astack).header("X-Remote-User") == sub
+    # A script with a weaker session gets 401, never a redirect.
+    weak = browser()
+    answer = authorize_at_provider(weak, location(get(weak, astack.url + "/private")), sub=astack.new_user(), acr="urn:password")
+    assert get(weak, location(answer)).status_code == 302
+    refused = get(weak, astack.url + "/payments/api", headers=API_HEADERS)
+    assert refused.status_code == 401 and "Location" not in refused.headers, (refused.status_code, refused.headers)
 
 
 def test_logout_kills_the_old_cookie(astack):

@@ -118,6 +118,15 @@ user's current claims; without one it redirects back with
 logout or an expiry at the provider does); end_session ends the one of its
 browser. Calls with `prompt=none` are counted as `silent` in /test/counters.
 
+Sign-in time and strength: ID tokens carry `auth_time`, the time the user
+submitted the login form (a re-used provider session keeps its own), and
+`acr` when the form was posted with an `acr` field (e.g. `acr=urn:mfa`;
+none without one). An authorization request with `max_age` > 0 from a
+browser whose provider session signed in at most that long ago is answered
+from that session without the form (`max_age=0`, or an older session, shows
+the form). `POST /test/id-token-options {"omit_auth_time": true}` leaves
+`auth_time` out of every ID token until set back to false.
+
     python3 tests/idp/provider.py --port 9400
 
 prints `provider ready: http://127.0.0.1:9400` once it accepts connections.
@@ -208,6 +217,9 @@ class PkceAuthorizationCode(mock_app.AuthorizationCode):
     code_challenge: str | None = None
     code_challenge_method: str | None = None
     sid: str | None = None
+    # When the user signed in and how (`auth_time`, `acr` of the ID token).
+    auth_time: int | None = None
+    acr: str | None = None
 
 
 class PkceAuthorizationCodeGrant(mock_app.AuthorizationCodeGrant):
@@ -222,6 +234,10 @@ class PkceAuthorizationCodeGrant(mock_app.AuthorizationCodeGrant):
         storage = mock_app.storage
         saved = storage.get_authorization_code(code)
         data = request.payload.data  # type: ignore[attr-defined]
+        # A provider session re-used (prompt=none, or max_age it still meets) keeps
+        # its sign-in; the login form is a sign-in now, with the acr the form names.
+        reused = flask.g.get("provider_login")
+        auth_time, acr = reused if reused else (int(time.time()), flask.request.form.get("acr") or None)
         storage.store_authorization_code(
             PkceAuthorizationCode(
                 **{f.name: getattr(saved, f.name) for f in dataclasses.fields(saved)},
@@ -230,6 +246,8 @@ class PkceAuthorizationCodeGrant(mock_app.AuthorizationCodeGrant):
                 # A code is saved once per successful login: each login is a
                 # new provider session, as back-channel logout by `sid` needs.
                 sid=logout_state().start_session(saved.user_id),
+                auth_time=auth_time,
+                acr=acr,
             )
         )
 
@@ -250,11 +268,26 @@ class RotatableOpenIDCode(mock_app.OpenIDCode):
         sid = getattr(authorization_code, "sid", None)
         if sid:
             claims["sid"] = sid
+        if getattr(authorization_code, "acr", None):
+            claims["acr"] = authorization_code.acr
+        if flask.current_app.config[OMIT_AUTH_TIME]:
+            claims.pop("auth_time", None)
+        elif getattr(authorization_code, "auth_time", None):
+            claims["auth_time"] = authorization_code.auth_time
+        return claims
+
+    def get_compatible_claims(self, request):
+        # Authlib stamps auth_time = now on every token; the code's own (above) replaces it.
+        claims = super().get_compatible_claims(request)
+        if flask.current_app.config[OMIT_AUTH_TIME]:
+            claims.pop("auth_time", None)
         return claims
 
 
 # App config key: whether ID tokens and the JWKS name the key by `kid` (set by /test/rotate-key).
 SIGN_WITH_KID = "TEST_SIGN_WITH_KID"
+# App config key: ID tokens leave out `auth_time` (set by /test/id-token-options).
+OMIT_AUTH_TIME = "TEST_OMIT_AUTH_TIME"
 
 
 # ---------------------------------------------------------------------------
@@ -932,29 +965,42 @@ PROVIDER_SESSION_COOKIE = "idp_session"
 AUTHORIZE_VIEW = "oidc-provider-mock.authorize"
 
 
+@dataclasses.dataclass(frozen=True)
+class ProviderLogin:
+    """One sign-in at the form: who, when (`auth_time`) and how (`acr`)."""
+
+    sub: str
+    auth_time: int
+    acr: str | None
+
+
 class ProviderSessions:
-    """The provider's own browser sessions (`idp_session` cookie → sub)."""
+    """The provider's own browser sessions (`idp_session` cookie → the sign-in)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.subjects: dict[str, str] = {}
+        self.logins: dict[str, ProviderLogin] = {}
         self.silent_requests = 0
 
-    def start(self, sub: str) -> str:
+    def start(self, login: ProviderLogin) -> str:
         token = secrets.token_urlsafe(24)
         with self.lock:
-            self.subjects[token] = sub
+            self.logins[token] = login
         return token
 
-    def subject(self, token: str | None) -> str | None:
+    def login(self, token: str | None) -> ProviderLogin | None:
         with self.lock:
-            return self.subjects.get(token or "")
+            return self.logins.get(token or "")
+
+    def subject(self, token: str | None) -> str | None:
+        login = self.login(token)
+        return login.sub if login else None
 
     def end(self, token: str | None = None, sub: str | None = None) -> int:
         with self.lock:
-            doomed = [t for t, s in self.subjects.items() if t == token or (sub is not None and s == sub)]
+            doomed = [t for t, s in self.logins.items() if t == token or (sub is not None and s.sub == sub)]
             for t in doomed:
-                del self.subjects[t]
+                del self.logins[t]
             return len(doomed)
 
 
@@ -962,30 +1008,48 @@ def add_silent_authentication(app: flask.Flask) -> None:
     sessions = app.extensions["oidc_fcgi_test_provider_sessions"] = ProviderSessions()
     mock_authorize = app.view_functions[AUTHORIZE_VIEW]
 
+    def reusable_login(request) -> ProviderLogin | None:
+        # max_age (OpenID Connect Core 3.1.2.1): a provider session at most that
+        # old is re-used without the form; max_age=0 always shows the form.
+        login = sessions.login(request.cookies.get(PROVIDER_SESSION_COOKIE))
+        max_age = request.args.get("max_age", "")
+        if login is None or not max_age.isdigit() or int(max_age) == 0:
+            return None
+        return login if login.auth_time + int(max_age) >= time.time() else None
+
+    def answer_from_session(request, login: ProviderLogin) -> flask.typing.ResponseReturnValue:
+        # The form's own path, as if the user had typed `sub` and submitted (without
+        # `prompt`, which the mock would take as "no user signed in"), keeping the
+        # session's sign-in time and acr.
+        query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "prompt"])
+        with app.test_request_context(request.path + "?" + query, method="POST", data={"sub": login.sub},
+                                      base_url=request.host_url, headers={"Cookie": request.headers.get("Cookie", "")}):
+            app.preprocess_request()
+            flask.g.provider_login = (login.auth_time, login.acr)
+            return app.make_response(mock_authorize())
+
     def authorize() -> flask.typing.ResponseReturnValue:
         request = flask.request
+        if request.method == "GET" and request.args.get("prompt") != "none" and (reused := reusable_login(request)):
+            return answer_from_session(request, reused)
         if request.method == "GET" and request.args.get("prompt") == "none":
             with sessions.lock:
                 sessions.silent_requests += 1
-            sub = sessions.subject(request.cookies.get(PROVIDER_SESSION_COOKIE))
-            if sub is None:
+            login = sessions.login(request.cookies.get(PROVIDER_SESSION_COOKIE))
+            if login is None:
                 redirect_uri = request.args.get("redirect_uri", "")
                 query = {"error": "login_required", "error_description": "no provider session"}
                 if "state" in request.args:
                     query["state"] = request.args["state"]
                 separator = "&" if urlsplit(redirect_uri).query else "?"
                 return flask.redirect(redirect_uri + separator + urlencode(query), code=302)
-            # The form's own path, as if the user had typed `sub` and submitted (without
-            # `prompt`, which the mock would take as "no user signed in").
-            query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "prompt"])
-            with app.test_request_context(request.path + "?" + query, method="POST", data={"sub": sub},
-                                          base_url=request.host_url, headers={"Cookie": request.headers.get("Cookie", "")}):
-                app.preprocess_request()
-                return app.make_response(mock_authorize())
+            return answer_from_session(request, login)
+        signed_in_at = int(time.time())
         answer = app.make_response(mock_authorize())
         if request.method == "POST" and answer.status_code == 302 and request.form.get("sub") and "code=" in answer.headers.get("Location", ""):
             # Path /oauth2: sites on the same host (other ports) never get it.
-            answer.set_cookie(PROVIDER_SESSION_COOKIE, sessions.start(request.form["sub"]), httponly=True, samesite="Lax", path="/oauth2")
+            login = ProviderLogin(sub=request.form["sub"], auth_time=signed_in_at, acr=request.form.get("acr") or None)
+            answer.set_cookie(PROVIDER_SESSION_COOKIE, sessions.start(login), httponly=True, samesite="Lax", path="/oauth2")
         return answer
 
     app.view_functions[AUTHORIZE_VIEW] = authorize
@@ -1034,6 +1098,7 @@ def make_app(**options) -> flask.Flask:
     ):
         app = oidc_provider_mock.app(**options)
     app.config[SIGN_WITH_KID] = True
+    app.config[OMIT_AUTH_TIME] = False
     add_api_endpoints(app)
     add_logout_endpoints(app)
     add_silent_authentication(app)
@@ -1045,6 +1110,12 @@ def make_app(**options) -> flask.Flask:
         mock_app.storage.jwk = mock_app.jose.RSAKey.generate_key(is_private=True)
         public = mock_app.jose.KeySet((mock_app.storage.jwk,)).as_dict()["keys"][0]
         return flask.jsonify({"kid": public["kid"] if app.config[SIGN_WITH_KID] else None})
+
+    @app.post("/test/id-token-options")
+    def id_token_options() -> flask.typing.ResponseReturnValue:
+        body = flask.request.get_json(silent=True) or {}
+        app.config[OMIT_AUTH_TIME] = bool(body.get("omit_auth_time", False))
+        return flask.jsonify({"omit_auth_time": app.config[OMIT_AUTH_TIME]})
 
     @app.after_request
     def advertise_pkce(response: flask.Response) -> flask.Response:

@@ -61,6 +61,9 @@ struct AuthHandler: Sendable {
         /// A valid session the provider should vouch for again: a browser
         /// navigation goes to the provider with `prompt=none`.
         case recheck
+        /// A valid session whose sign-in is older or weaker than the location
+        /// demands (`OIDC_MAX_AGE`, `OIDC_ACR_VALUES`): a new login, with them.
+        case stepUp
         /// The identity cannot be handed on in full.
         case forbidden
         /// A valid session whose claims the location's rule does not admit.
@@ -79,7 +82,8 @@ struct AuthHandler: Sendable {
                 answer.headers.append(Response.Header(Self.upstreamCookieHeader, upstreamCookie))
             }
             return Response(status: 200, headers: answer.headers)
-        case .unauthenticated: return Response(status: 401)
+        // `@oidc_login` sees the location's demands itself: a plain 401 suffices.
+        case .unauthenticated, .stepUp: return Response(status: 401)
         case .recheck: return Response(status: 401, headers: [Response.Header(Self.recheckHeader, "1")])
         case .forbidden: return Self.identityNotPassable
         case .denied: return Self.deniedByRule
@@ -115,10 +119,21 @@ struct AuthHandler: Sendable {
                          metadata: ["given": "\(request.params[AccessTokenPassing.parameter]?.prefix(40) ?? "")"])
             return .misconfigured
         }
+        let stepUp: StepUpRequirement
+        do { stepUp = try StepUpRequirement.of(request) } catch {
+            logger.error("\(error); fix it in the web server configuration")
+            return .misconfigured
+        }
         do {
             for cookie in cookies {
                 switch try sessions.lookup(cookieValue: cookie) {
                 case .valid(let session) where session.provider == provider.name:
+                    // From the record alone: the provider is asked only by the login that follows.
+                    if let shortfall = stepUp.shortfall(of: session, now: clock.now(), clockSkewSeconds: settings.clockSkewSeconds) {
+                        logger.info("the session's sign-in does not meet the location's demand; logging in again",
+                                    metadata: ["user": "\(session.user.prefix(64))", "reason": "\(shortfall)", "uri": "\(request.requestURI.prefix(200))"])
+                        return .stepUp
+                    }
                     // Before the rule: the fresh claims decide, not the stale ones.
                     if recheckWanted(session, request: request, provider: provider) { return .recheck }
                     if let rule, let failure = rule.evaluate(session.claims) {

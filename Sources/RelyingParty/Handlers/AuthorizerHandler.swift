@@ -53,7 +53,7 @@ struct AuthorizerHandler: Sendable {
         switch auth.decide(request) {
         case .allow(let answer, let upstreamCookie):
             return Response(status: 200, headers: variables.headers(from: answer.headers, upstreamCookie: upstreamCookie))
-        case .unauthenticated:
+        case .unauthenticated, .stepUp:
             return login.handle(request)
         case .recheck:
             return login.handle(request, recheck: true)

@@ -84,6 +84,18 @@ struct CallbackHandler: Sendable {
         } catch IDTokenError.keysUnavailable(let error) {
             guard error.isTemporary else { return misconfiguredProvider(request, provider: provider, reason: "\(error)", extra: [clearState]) }
             return providerUnavailable(request, login: login, provider: provider, reason: "\(error)", slow: error.isOverloaded, extra: [clearState])
+        } catch IDTokenError.authTimeMissing {
+            return reject(request, status: 401, title: "Login failed",
+                          message: "The identity provider did not say when you signed in, which this page requires. The site's operators can find the cause in their log.",
+                          log: "ID token rejected: \(IDTokenError.authTimeMissing)", metadata: ["provider": "\(provider.name)"], extra: [clearState])
+        } catch IDTokenError.authenticationTooOld(let maxAge) {
+            return stepUpRefused(request, login: login, title: "Recent sign-in required",
+                                 message: "This page needs a recent sign-in, and the identity provider did not ask you to sign in again. Try again; if this keeps happening, contact the site's operators.",
+                                 error: .authenticationTooOld(maxAge: maxAge), provider: provider, extra: [clearState])
+        } catch IDTokenError.acrNotAccepted(let got, let wanted) {
+            return stepUpRefused(request, login: login, title: "Stronger sign-in required",
+                                 message: "This page needs a stronger sign-in (for example with a second factor) than the identity provider confirmed. Try again and choose the stronger method.",
+                                 error: .acrNotAccepted(got: got, wanted: wanted), provider: provider, extra: [clearState])
         } catch {
             return reject(request, status: 401, title: "Login failed", message: "The identity provider's answer could not be verified.",
                           log: "ID token rejected: \(error)", metadata: ["provider": "\(provider.name)"], extra: [clearState])
@@ -108,22 +120,26 @@ struct CallbackHandler: Sendable {
             provider: provider.name, subject: claims.subject, providerSessionID: claims.sessionID, user: user, claims: allClaims,
             idToken: tokens.idToken, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken,
             accessTokenExpiresAt: tokens.expiresIn.map { now + $0 }, createdAt: now, lastSeenAt: now,
-            expiresAt: now + context.settings.session.maxLifetimeSeconds, checkedAt: now)
-        // A re-check replaces the session it checked: fresh claims, the same login time and end.
+            expiresAt: now + context.settings.session.maxLifetimeSeconds, checkedAt: now,
+            authenticatedAt: SignInTime.onServerClock(authTime: claims.authTime, loginStartedAt: login.createdAt, now: now,
+                                                      clockSkewSeconds: context.settings.clockSkewSeconds),
+            acr: claims.acr, loginMaxAge: login.maxAge)
+        // The new cookie replaces the browser's session (a step-up login's too,
+        // so the weaker session does not linger in the store). A re-check keeps
+        // the checked session's fresh claims, login time and end.
         var replaced: [String] = []
-        if login.isRecheck {
-            do {
-                for cookie in request.cookies(named: context.sessionCookie.text) {
-                    guard case .valid(let old) = try context.sessions.lookup(cookieValue: cookie) else { continue }
-                    replaced.append(cookie)
-                    if old.provider == record.provider && old.subject == record.subject {
-                        record.createdAt = old.createdAt
-                        record.expiresAt = old.expiresAt
-                    }
+        do {
+            for cookie in request.cookies(named: context.sessionCookie.text) {
+                guard case .valid(let old) = try context.sessions.lookup(cookieValue: cookie) else { continue }
+                replaced.append(cookie)
+                if login.isRecheck && old.provider == record.provider && old.subject == record.subject {
+                    record.createdAt = old.createdAt
+                    record.expiresAt = old.expiresAt
+                    record.authenticatedAt = record.authenticatedAt ?? old.authenticatedAt
                 }
-            } catch {
-                return unavailable(request, login: login, error: "\(error)", extra: [clearState])
             }
+        } catch {
+            return unavailable(request, login: login, error: "\(error)", extra: [clearState])
         }
         let id: SessionID
         do {
@@ -152,7 +168,8 @@ struct CallbackHandler: Sendable {
             allowedAlgorithms: provider.allowedAlgorithms, clockSkewSeconds: context.settings.clockSkewSeconds,
             maxIssuedAgeSeconds: context.settings.login.timeoutSeconds + context.settings.clockSkewSeconds, now: now,
             accessToken: tokens.accessToken,
-            unsignedTokens: .policy(listed: provider.acceptsUnsignedIDTokens, tokenEndpoint: snapshot.metadata.tokenEndpoint))
+            unsignedTokens: .policy(listed: provider.acceptsUnsignedIDTokens, tokenEndpoint: snapshot.metadata.tokenEndpoint),
+            maxAge: login.maxAge, requiredACRValues: login.requiredACRValues)
         let secret = Array(provider.clientSecret.utf8)
         return try context.keyVerifier.verify(tokens.idToken, provider: provider, snapshot: snapshot) { keys throws(IDTokenError) in
             try validator.validate(tokens.idToken, keys: keys, clientSecret: secret, expecting: expectations)
@@ -162,6 +179,15 @@ struct CallbackHandler: Sendable {
     private func reject(_ request: Request, status: Int, title: String, message: String, log: String,
                         metadata: Logger.Metadata = [:], extra: [Response.Header] = []) -> Response {
         context.pages.response(ErrorPage(status: status, title: title, message: message, log: "login rejected: \(log)", logMetadata: metadata),
+                               for: request, headers: extra)
+    }
+
+    /// The provider answered, but with a sign-in older or weaker than the login
+    /// demanded: plain words and a way to try again (a click, never a loop).
+    private func stepUpRefused(_ request: Request, login: LoginState, title: String, message: String, error: IDTokenError,
+                               provider: ProviderSettings, extra: [Response.Header]) -> Response {
+        context.pages.response(ErrorPage(status: 401, title: title, message: message, tryAgainURL: login.returnTo,
+                                         log: "login rejected: ID token rejected: \(error)", logMetadata: ["provider": "\(provider.name)"]),
                                for: request, headers: extra)
     }
 

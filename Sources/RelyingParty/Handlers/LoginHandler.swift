@@ -24,6 +24,16 @@ struct LoginHandler: Sendable {
         }
         let returnTo = context.returnURLs.resolve(request.requestURI) ?? context.settings.publicOrigin.serialized + "/"
         let isRecheck = recheck || request.params[Self.recheckParameter] == "1"
-        return context.loginStarter.start(with: provider, returnTo: returnTo, isRecheck: isRecheck, for: request)
+        let stepUp: StepUpRequirement
+        do { stepUp = try StepUpRequirement.of(request) } catch {
+            return context.pages.response(ErrorPage(
+                status: 500, title: "Server misconfigured", message: "This location's sign-in settings are wrong; the site's operators can find the cause in their log.",
+                log: "\(error); fix it in the web server configuration", logLevel: .error), for: request)
+        }
+        // A re-check only asks whether the user is still signed in (prompt=none
+        // cannot make anyone sign in again); a stronger sign-in, if the location
+        // wants one, follows as a login of its own.
+        return context.loginStarter.start(with: provider, returnTo: returnTo, isRecheck: isRecheck,
+                                          stepUp: isRecheck ? StepUpRequirement(maxAge: nil, acrValues: []) : stepUp, for: request)
     }
 }

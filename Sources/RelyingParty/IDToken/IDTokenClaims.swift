@@ -16,13 +16,16 @@ public struct IDTokenClaims: Sendable, Codable, Equatable {
     public let sessionID: String?
     /// `auth_time`, when the token has it.
     public let authTime: Int64?
+    /// `acr`: how the user authenticated, when the token says.
+    public let acr: String?
     /// Every claim of the token, for claim rules and identity headers.
     public let all: [String: JSONValue]
 
     public init(
         subject: String, issuer: String, audiences: [String], expiresAt: Int64, issuedAt: Int64,
-        nonce: String?, sessionID: String?, authTime: Int64?, all: [String: JSONValue]
+        nonce: String?, sessionID: String?, authTime: Int64?, acr: String? = nil, all: [String: JSONValue]
     ) {
+        self.acr = acr
         self.subject = subject
         self.issuer = issuer
         self.audiences = audiences

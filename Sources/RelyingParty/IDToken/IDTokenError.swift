@@ -31,6 +31,12 @@ public enum IDTokenError: Error, Equatable, CustomStringConvertible {
     /// No cached key verifies the token and the provider's keys could not be fetched again:
     /// the provider is at fault, not the token (answered 503 when the error is temporary).
     case keysUnavailable(ProviderError)
+    /// The login sent `max_age` and the token has no `auth_time`.
+    case authTimeMissing
+    /// `auth_time` is older than the `max_age` the login sent.
+    case authenticationTooOld(maxAge: Int64)
+    /// The login demanded `acr_values` and the token's `acr` is none of them.
+    case acrNotAccepted(got: String?, wanted: [String])
     /// Unsigned (`alg: none`), allowed for the provider, but the token endpoint is not https.
     case unsignedOverPlainHTTP
 
@@ -68,6 +74,12 @@ public enum IDTokenError: Error, Equatable, CustomStringConvertible {
             return "ID token has no nonce, but the login sent one"
         case .atHashMismatch:
             return "ID token \"at_hash\" does not match the access token it came with"
+        case .authTimeMissing:
+            return "ID token has no \"auth_time\", but the login sent max_age, which makes it required (OpenID Connect Core 3.1.3.7 step 13)"
+        case .authenticationTooOld(let maxAge):
+            return "ID token \"auth_time\" is older than the max_age of \(maxAge) s the login sent: the provider did not make the user sign in again"
+        case .acrNotAccepted(let got, let wanted):
+            return "ID token \"acr\" \(got.map(logQuoted) ?? "(absent)") is not one of the acr_values the login demanded (\(wanted.joined(separator: " ").prefix(300)))"
         case .unsignedOverPlainHTTP:
             return "ID token is unsigned (alg none): the provider lists none in id_token_signing_algs, but unsigned ID tokens are accepted only from an https token endpoint (OpenID Connect Core 3.1.3.7)"
         case .keysUnavailable(let error):

@@ -24,6 +24,11 @@ public struct IDTokenExpectations: Sendable {
     public var trustedAudiences: Set<String>
     /// Whether an unsigned (`alg: none`) token may be accepted; refused by default.
     public var unsignedTokens: UnsignedIDTokens
+    /// The `max_age` the authorization request sent: `auth_time` is then
+    /// required and must be no older (3.1.3.7 step 13).
+    public var maxAge: Int64?
+    /// `acr_values` requested as essential: `acr` must be one of them. Empty: any.
+    public var requiredACRValues: [String]
 
     public init(
         issuer: String,
@@ -35,8 +40,12 @@ public struct IDTokenExpectations: Sendable {
         now: Int64,
         accessToken: String? = nil,
         trustedAudiences: Set<String> = [],
-        unsignedTokens: UnsignedIDTokens = .refused
+        unsignedTokens: UnsignedIDTokens = .refused,
+        maxAge: Int64? = nil,
+        requiredACRValues: [String] = []
     ) {
+        self.maxAge = maxAge
+        self.requiredACRValues = requiredACRValues
         self.issuer = issuer
         self.clientID = clientID
         self.nonce = nonce

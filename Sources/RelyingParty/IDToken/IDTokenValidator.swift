@@ -2,7 +2,8 @@ import JOSE
 
 /// Validates an ID token as OpenID Connect Core 3.1.3.7 requires, in its order:
 /// signature (with an allow-listed alg and a key of the right type), `iss`, `aud`,
-/// `azp`, `exp`, `iat` (and `nbf`), `nonce`, then `sub` and `at_hash`.
+/// `azp`, `exp`, `iat` (and `nbf`), `acr` and `auth_time` when the login asked
+/// for them, `nonce`, then `sub` and `at_hash`.
 ///
 /// HS* tokens are verified with the client secret's UTF-8 bytes, and only when a
 /// client secret is given; every other algorithm uses the provider's key set.
@@ -73,7 +74,18 @@ public struct IDTokenValidator: Sendable {
         if let notBefore = try claims.optionalTime("nbf") {
             guard notBefore <= now + skew else { throw .notYetValid }
         }
+        // Step 13: when max_age was sent, auth_time is required and must be that recent.
         let authTime = try claims.optionalTime("auth_time")
+        if let maxAge = expected.maxAge {
+            guard let authTime else { throw .authTimeMissing }
+            let (oldestAllowed, overflow) = (now - skew).subtractingReportingOverflow(max(0, maxAge))
+            guard overflow || authTime >= oldestAllowed else { throw .authenticationTooOld(maxAge: maxAge) }
+        }
+        // Step 12: acr, checked when the login asked for it as essential.
+        let acr = try claims.optionalString("acr")
+        if !expected.requiredACRValues.isEmpty {
+            guard let acr, expected.requiredACRValues.contains(acr) else { throw .acrNotAccepted(got: acr, wanted: expected.requiredACRValues) }
+        }
 
         // Step 11: the nonce sent with the authorization request.
         let nonce = try claims.optionalString("nonce")
@@ -103,6 +115,7 @@ public struct IDTokenValidator: Sendable {
             nonce: nonce,
             sessionID: try claims.optionalString("sid"),
             authTime: authTime,
+            acr: acr,
             all: payload
         )
     }

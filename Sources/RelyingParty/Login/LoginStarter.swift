@@ -17,9 +17,15 @@ struct LoginStarter: Sendable {
     /// `returnTo` must already have passed the return-URL policy.
     /// `extraParameters` replace the provider's configured ones of the same name.
     /// A re-check asks the provider with `prompt=none` to vouch for the session's user again.
+    /// `stepUp` is the location's demand: its `max_age` and `acr_values` replace the
+    /// provider's, and its acr values are essential (checked in the ID token).
     func start(with provider: ProviderSettings, returnTo: String, extraParameters: [(String, String)] = [], isRecheck: Bool = false,
-               for request: Request) -> Response {
-        let extraParameters = isRecheck ? extraParameters.filter { $0.0 != "prompt" } + [("prompt", "none")] : extraParameters
+               stepUp: StepUpRequirement = StepUpRequirement(maxAge: nil, acrValues: []), for request: Request) -> Response {
+        var extraParameters = isRecheck ? extraParameters.filter { $0.0 != "prompt" } + [("prompt", "none")] : extraParameters
+        let maxAge = stepUp.maxAge ?? provider.maxAge
+        let acrValues = stepUp.acrValues.isEmpty ? provider.acrValues : stepUp.acrValues
+        if let maxAge { extraParameters = extraParameters.filter { $0.0 != "max_age" } + [("max_age", String(maxAge))] }
+        if !acrValues.isEmpty { extraParameters = extraParameters.filter { $0.0 != "acr_values" } + [("acr_values", acrValues.joined(separator: " "))] }
         // The callback must store the session: when the store is already known
         // to be down, say so now rather than after a trip to the provider.
         guard !store.isKnownUnavailable else {
@@ -42,7 +48,8 @@ struct LoginStarter: Sendable {
         let pkce = PKCE(random: random)
         let state = LoginState(
             state: Base64URL.encode(random.bytes(32)), nonce: Base64URL.encode(random.bytes(32)),
-            codeVerifier: pkce.verifier, returnTo: returnTo, provider: provider.name, createdAt: now, isRecheck: isRecheck
+            codeVerifier: pkce.verifier, returnTo: returnTo, provider: provider.name, createdAt: now, isRecheck: isRecheck,
+            maxAge: maxAge, requiredACRValues: stepUp.acrValues
         )
         var parameters: [(String, String)] = [
             ("response_type", "code"), ("client_id", provider.clientID), ("redirect_uri", redirectURI),

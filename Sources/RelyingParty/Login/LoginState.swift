@@ -10,13 +10,23 @@ public struct LoginState: Sendable, Codable, Equatable {
     /// A silent re-check (`prompt=none`) of the browser's session, not a login:
     /// its answer replaces that session, or ends it.
     public var isRecheck: Bool
+    /// The `max_age` the authorization request carried: the ID token must then
+    /// have an `auth_time` that recent (OpenID Connect Core 3.1.3.7 step 13).
+    public var maxAge: Int64?
+    /// The `acr_values` a location demanded (essential): the ID token's `acr`
+    /// must be one of them. A provider's configured values are a wish, not kept here.
+    public var requiredACRValues: [String]
 
     enum CodingKeys: String, CodingKey {
         case state = "s", nonce = "n", codeVerifier = "v", returnTo = "r", provider = "p", createdAt = "t", isRecheck = "rc"
+        case maxAge = "ma", requiredACRValues = "acr"
     }
 
-    public init(state: String, nonce: String, codeVerifier: String, returnTo: String, provider: String, createdAt: Int64, isRecheck: Bool = false) {
+    public init(state: String, nonce: String, codeVerifier: String, returnTo: String, provider: String, createdAt: Int64, isRecheck: Bool = false,
+                maxAge: Int64? = nil, requiredACRValues: [String] = []) {
         self.isRecheck = isRecheck
+        self.maxAge = maxAge
+        self.requiredACRValues = requiredACRValues
         self.state = state
         self.nonce = nonce
         self.codeVerifier = codeVerifier
@@ -35,6 +45,8 @@ public struct LoginState: Sendable, Codable, Equatable {
         createdAt = try container.decode(Int64.self, forKey: .createdAt)
         // Login states issued before re-checks existed are logins.
         isRecheck = try container.decodeIfPresent(Bool.self, forKey: .isRecheck) ?? false
+        maxAge = try container.decodeIfPresent(Int64.self, forKey: .maxAge)
+        requiredACRValues = try container.decodeIfPresent(String.self, forKey: .requiredACRValues)?.split(separator: " ").map(String.init) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -47,6 +59,8 @@ public struct LoginState: Sendable, Codable, Equatable {
         try container.encode(createdAt, forKey: .createdAt)
         // Only when set: a login's cookie stays as small as before.
         if isRecheck { try container.encode(true, forKey: .isRecheck) }
+        try container.encodeIfPresent(maxAge, forKey: .maxAge)
+        if !requiredACRValues.isEmpty { try container.encode(requiredACRValues.joined(separator: " "), forKey: .requiredACRValues) }
     }
 
     /// The length of a `state` value: 32 random bytes in unpadded base64url.

@@ -23,19 +23,34 @@ public struct SessionRecord: Sendable, Codable, Equatable {
     /// The generations of the logout groups the session joined, in the order of
     /// the cookie's tags; set by `SessionManager.create`.
     public var groupGenerations: [String]
+    /// When the user last authenticated at the provider (the ID token's
+    /// `auth_time`, on this server's clock when the login saw it happen), for
+    /// locations that demand a recent sign-in. Nil when the provider did not say.
+    public var authenticatedAt: Int64?
+    /// The ID token's `acr`: how the user authenticated, for locations that demand a level.
+    public var acr: String?
+    /// The `max_age` the login that made this session sent and its ID token met:
+    /// such a session was signed in for that demand, and gets the grace that lets
+    /// the page which asked (even with `max_age` 0) be served after the login.
+    public var loginMaxAge: Int64?
 
     enum CodingKeys: String, CodingKey {
         case provider = "p", subject = "s", providerSessionID = "sid", user = "u", claims = "c", idToken = "it"
         case accessToken = "at", refreshToken = "rt", accessTokenExpiresAt = "ate", createdAt = "ca"
         case lastSeenAt = "ls", expiresAt = "ea", groupGenerations = "g", checkedAt = "ck"
+        case authenticatedAt = "au", acr = "acr", loginMaxAge = "lma"
     }
 
     public init(
         provider: String, subject: String, providerSessionID: String?, user: String, claims: [String: JSONValue],
         idToken: String, accessToken: String?, refreshToken: String?, accessTokenExpiresAt: Int64?,
-        createdAt: Int64, lastSeenAt: Int64, expiresAt: Int64, groupGenerations: [String] = [], checkedAt: Int64? = nil
+        createdAt: Int64, lastSeenAt: Int64, expiresAt: Int64, groupGenerations: [String] = [], checkedAt: Int64? = nil,
+        authenticatedAt: Int64? = nil, acr: String? = nil, loginMaxAge: Int64? = nil
     ) {
+        self.loginMaxAge = loginMaxAge
         self.checkedAt = checkedAt
+        self.authenticatedAt = authenticatedAt
+        self.acr = acr
         self.provider = provider
         self.subject = subject
         self.providerSessionID = providerSessionID

@@ -36,6 +36,13 @@ public struct ProviderSettings: Sendable {
     public var staticMetadata: ProviderMetadata?
     /// Extra parameters for the authorization request (`prompt`, `acr_values`, `login_hint`…).
     public var extraAuthorizationParameters: [(name: String, value: String)]
+    /// `max_age` for every login with this provider: the ID token's `auth_time`
+    /// must be that recent. A location's `OIDC_MAX_AGE` replaces it.
+    public var maxAge: Int64?
+    /// `acr_values` for every login with this provider, as a wish the provider
+    /// may not grant (the `acr` it answers is recorded). A location's
+    /// `OIDC_ACR_VALUES` replaces it and is a demand.
+    public var acrValues: [String]
     /// How long fetched metadata and keys are trusted before they are fetched again.
     public var metadataRefreshSeconds: Int64
     /// How bearer tokens from this provider are checked (`api:`).
@@ -47,8 +54,11 @@ public struct ProviderSettings: Sendable {
         clientSecretAssertionAlgorithm: JWSAlgorithm = .hs256, acceptsUnsignedIDTokens: Bool = false, scopes: [String] = ["openid"],
         userClaim: String = "sub", allowedAlgorithms: Set<JWSAlgorithm> = ProviderSettings.defaultAlgorithms,
         staticMetadata: ProviderMetadata? = nil, extraAuthorizationParameters: [(name: String, value: String)] = [],
-        metadataRefreshSeconds: Int64 = 3600, api: AccessTokenSettings = AccessTokenSettings()
+        metadataRefreshSeconds: Int64 = 3600, api: AccessTokenSettings = AccessTokenSettings(),
+        maxAge: Int64? = nil, acrValues: [String] = []
     ) {
+        self.maxAge = maxAge
+        self.acrValues = acrValues
         self.name = name
         self.issuer = issuer
         self.clientID = clientID

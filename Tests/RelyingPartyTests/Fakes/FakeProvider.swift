@@ -30,6 +30,8 @@ final class FakeProvider: HTTPTransport {
         var issuesRefreshTokens = true
         var accessTokenLifetime: Int64 = 300
         var refreshAnswersServerError = false
+        /// Claims the next ID tokens carry besides the protocol ones (`auth_time`, `acr`…).
+        var idTokenClaims: [String: JSONValue] = [:]
     }
 
     init(clock: FakeClock) { self.clock = clock }
@@ -45,6 +47,10 @@ final class FakeProvider: HTTPTransport {
     /// The `sid` the next ID tokens carry: a new provider session.
     func setSessionID(_ sid: String) { state.withLock { $0.sessionID = sid } }
     func setClaim(_ name: String, _ value: JSONValue) { state.withLock { $0.claims[name] = value } }
+    /// A claim of the next ID tokens only (`.null` removes it), e.g. `auth_time` or `acr`.
+    func setIDTokenClaim(_ name: String, _ value: JSONValue) {
+        state.withLock { if value == .null { $0.idTokenClaims.removeValue(forKey: name) } else { $0.idTokenClaims[name] = value } }
+    }
     /// Token requests of the refresh token grant answered (refused ones too).
     var refreshCalls: Int { state.withLock { $0.refreshCalls } }
     /// Each refresh answer carries a new refresh token, and the old one stops working.
@@ -129,9 +135,12 @@ final class FakeProvider: HTTPTransport {
     func idToken(nonce: String, subject: String = "alice") -> String {
         let now = clock.now()
         let header = Base64URL.encode(Array("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".utf8))
-        let payload = Base64URL.encode(Array("""
-        {"iss":"\(issuer)","sub":"\(subject)","aud":"\(clientID)","exp":\(now + 300),"iat":\(now),"nonce":"\(nonce)","sid":"\(state.withLock { $0.sessionID })"}
-        """.utf8))
+        var claims: [String: JSONValue] = [
+            "iss": .string(issuer), "sub": .string(subject), "aud": .string(clientID), "exp": .integer(now + 300), "iat": .integer(now),
+            "nonce": .string(nonce), "sid": .string(state.withLock { $0.sessionID }),
+        ]
+        claims.merge(state.withLock { $0.idTokenClaims }) { $1 }
+        let payload = Base64URL.encode(Array(try! JSONEncoder().encode(JSONValue.object(claims))))
         let signature = Base64URL.encode(Digest.sha256.hmac(key: Array(clientSecret.utf8), data: Array("\(header).\(payload)".utf8)))
         return "\(header).\(payload).\(signature)"
     }

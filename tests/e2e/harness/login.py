@@ -128,9 +128,11 @@ def start_login(session: requests.Session, url: str, authorization_endpoint: str
     return response
 
 
-def authorize_at_provider(session: requests.Session, authorize_url: str, *, sub: str, deny: bool = False) -> requests.Response:
-    """Submit the provider's login form (the form posts back to its own URL)."""
-    data = {"action": "deny"} if deny else {"sub": sub}
+def authorize_at_provider(session: requests.Session, authorize_url: str, *, sub: str, deny: bool = False,
+                          acr: str | None = None) -> requests.Response:
+    """Submit the provider's login form (the form posts back to its own URL);
+    `acr`: how the user signed in, as the ID token's `acr` will say."""
+    data = {"action": "deny"} if deny else {"sub": sub, **({"acr": acr} if acr else {})}
     response = session.post(authorize_url, data=data, allow_redirects=False, timeout=TIMEOUT)
     expect(response.status_code == 302, "the provider did not redirect back after its login form", response)
     return response

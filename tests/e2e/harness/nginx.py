@@ -133,6 +133,26 @@ def site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bo
             proxy_pass http://app;
         }}
 
+        # Step-up: a fresh sign-in for every visit, one at most 5 minutes old,
+        # one with a second factor (`$oidc_max_age`, `$oidc_acr_values`).
+        location /fresh/ {{
+            set $oidc_max_age 0;
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
+        location /recent/ {{
+            set $oidc_max_age 300;
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
+        location /mfa/ {{
+            set $oidc_acr_values "urn:mfa urn:hwk";
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
         # Who may enter: claim rules (`$oidc_require`), inline and named (`rules:`).
         location /admins/ {{
             set $oidc_require "groups:admins email_verified:true";

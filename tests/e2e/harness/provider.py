@@ -134,6 +134,10 @@ class Provider:
         r.raise_for_status()
         return r.json()["ended"]
 
+    def set_id_token_options(self, *, omit_auth_time: bool) -> None:
+        """ID tokens leave out `auth_time` (until set back to False)."""
+        requests.post(self.issuer + "/test/id-token-options", json={"omit_auth_time": omit_auth_time}, timeout=5).raise_for_status()
+
     def introspection_count(self) -> int:
         return self.counters()["introspection"]
 
