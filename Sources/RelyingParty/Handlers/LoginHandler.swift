@@ -1,29 +1,40 @@
 import Logging
 
 /// Starts a login for a protected location (through `LoginStarter`), back to
-/// the page that was asked for.
+/// the page that was asked for; at a location open to several providers
+/// (`OIDC_PROVIDER="corp partner"`), offers the choice first.
 /// Requests that are not navigations get 401 instead.
 struct LoginHandler: Sendable {
     let context: RelyingPartyContext
 
-    /// The parameter nginx's `@oidc_login` carries when the auth answer asked for a re-check.
+    /// The parameter nginx's `@oidc_login` carries when the auth answer asked for a re-check:
+    /// `1`, or at a location with several providers the name of the session's one.
     static let recheckParameter = "OIDC_RECHECK"
 
     /// `recheck`: the session is valid but due for a silent re-check (the
-    /// authorizer knows it; nginx says so with `OIDC_RECHECK`).
-    func handle(_ request: Request, recheck: Bool = false) -> Response {
+    /// authorizer knows it; nginx says so with `OIDC_RECHECK`), with the value
+    /// that parameter has.
+    func handle(_ request: Request, recheck: String? = nil) -> Response {
         // A `401` location never redirects; neither does a request a browser did not navigate to.
         guard RequestClassifier.isNavigation(request), UnauthenticatedAction.of(request) != .unauthorized else {
             return context.pages.response(status: 401, title: "Sign-in required", message: "Log in first: this request needs a session.", for: request,
                                           headers: [Response.Header(.wwwAuthenticate, "Bearer realm=\"\(context.settings.api.realm)\"")])
         }
-        guard let provider = context.provider(for: request) else {
+        let location: LocationProviders
+        do { location = try LocationProviders.of(request, in: context.settings) } catch {
             return context.pages.response(ErrorPage(
                 status: 500, title: "Server misconfigured", message: "This location names an identity provider that is not configured.",
-                log: "OIDC_PROVIDER names no configured provider", logLevel: .error, logMetadata: ["provider": "\(request.params["OIDC_PROVIDER"]?.prefix(100) ?? "")"]), for: request)
+                log: "the location's OIDC_PROVIDER is wrong; fix it in the web server configuration", logLevel: .error,
+                logMetadata: ["reason": "\(error)"]), for: request)
         }
         let returnTo = context.returnURLs.resolve(request.requestURI) ?? context.settings.publicOrigin.serialized + "/"
-        let isRecheck = recheck || request.params[Self.recheckParameter] == "1"
-        return context.loginStarter.start(with: provider, returnTo: returnTo, isRecheck: isRecheck, for: request)
+        let recheck = recheck ?? request.params[Self.recheckParameter].flatMap { $0.isEmpty ? nil : $0 }
+        if let recheck, let provider = recheck == "1" ? (location.offersChoice ? nil : location.providers[0]) : location.provider(named: recheck) {
+            return context.loginStarter.start(with: provider, returnTo: returnTo, isRecheck: true, for: request)
+        }
+        guard location.offersChoice else {
+            return context.loginStarter.start(with: location.providers[0], returnTo: returnTo, for: request)
+        }
+        return ProviderChoicePage.response(providers: location.providers, returnTo: returnTo, pages: context.pages)
     }
 }

@@ -40,6 +40,8 @@ public struct ProviderSettings: Sendable {
     public var metadataRefreshSeconds: Int64
     /// How bearer tokens from this provider are checked (`api:`).
     public var api: AccessTokenSettings
+    /// What people read on the provider-choice page (`display_name`; the name by default).
+    public var displayName: String
 
     public init(
         name: String, issuer: String, clientID: String, clientSecret: String,
@@ -47,8 +49,9 @@ public struct ProviderSettings: Sendable {
         clientSecretAssertionAlgorithm: JWSAlgorithm = .hs256, acceptsUnsignedIDTokens: Bool = false, scopes: [String] = ["openid"],
         userClaim: String = "sub", allowedAlgorithms: Set<JWSAlgorithm> = ProviderSettings.defaultAlgorithms,
         staticMetadata: ProviderMetadata? = nil, extraAuthorizationParameters: [(name: String, value: String)] = [],
-        metadataRefreshSeconds: Int64 = 3600, api: AccessTokenSettings = AccessTokenSettings()
+        metadataRefreshSeconds: Int64 = 3600, api: AccessTokenSettings = AccessTokenSettings(), displayName: String? = nil
     ) {
+        self.displayName = displayName ?? name
         self.name = name
         self.issuer = issuer
         self.clientID = clientID
