@@ -28,13 +28,20 @@ struct LoginHandler: Sendable {
                 logMetadata: ["reason": "\(error)"]), for: request)
         }
         let returnTo = context.returnURLs.resolve(request.requestURI) ?? context.settings.publicOrigin.serialized + "/"
-        let recheck = recheck ?? request.params[Self.recheckParameter].flatMap { $0.isEmpty ? nil : $0 }
-        if let recheck, let provider = recheck == "1" ? (location.offersChoice ? nil : location.providers[0]) : location.provider(named: recheck) {
+        if let provider = Self.rechecked(recheck ?? request.params[Self.recheckParameter], at: location) {
             return context.loginStarter.start(with: provider, returnTo: returnTo, isRecheck: true, for: request)
         }
         guard location.offersChoice else {
             return context.loginStarter.start(with: location.providers[0], returnTo: returnTo, for: request)
         }
         return ProviderChoicePage.response(providers: location.providers, returnTo: returnTo, pages: context.pages)
+    }
+
+    /// The provider to re-check with: `1` names a location's only provider, a
+    /// name one of a location's several. Anything else is no re-check.
+    private static func rechecked(_ value: String?, at location: LocationProviders) -> ProviderSettings? {
+        guard let value, !value.isEmpty else { return nil }
+        if value == "1" { return location.offersChoice ? nil : location.providers[0] }
+        return location.provider(named: value)
     }
 }
