@@ -63,6 +63,17 @@ public struct PageTemplate: Sendable {
         segments = stack[0].segments
     }
 
+    /// Whether the template repeats the list `name` anywhere (the choice page needs `providers`).
+    public func hasList(_ name: String) -> Bool {
+        func search(_ segments: [Segment]) -> Bool {
+            segments.contains { segment in
+                guard case .section(let section, let inner) = segment else { return false }
+                return section == name || search(inner)
+            }
+        }
+        return search(segments)
+    }
+
     /// A known placeholder, and an item's own only inside its list section.
     private static func check(_ name: String, inside open: [String]) throws(ParseError) {
         if let list = lists.first(where: { $0.value.contains(name) })?.key {
