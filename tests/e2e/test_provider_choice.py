@@ -6,6 +6,7 @@ the other; the application learns the provider from X-Remote-Issuer and never
 from the client."""
 
 import html
+import time
 import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
@@ -140,3 +141,41 @@ def test_api_requests_get_401_json_never_the_page(cstack: Stack):
     assert answer.status_code == 401
     assert answer.headers["Content-Type"].startswith("application/json")
     assert "oidc/login" not in answer.text
+
+
+RECHECK_INTERVAL = 2
+
+
+@pytest.fixture(scope="module")
+def recheck_stack(oidc_fcgi_bin):
+    stack = Stack(StackOptions(label="choice-recheck", second_provider=True))
+    stack.oidc_config["session"]["recheck_interval"] = f"{RECHECK_INTERVAL}s"
+    try:
+        stack.start()
+    except BaseException:
+        print(stack.logs())
+        raise
+    yield stack
+    stack.stop()
+
+
+def test_a_silent_recheck_at_a_location_open_to_both_asks_the_sessions_own_provider(recheck_stack: Stack):
+    stack = recheck_stack
+    session = browser()
+    path = f"/choice/recheck-{uuid.uuid4().hex[:6]}"
+    href = list(choices(get(session, stack.url + path)).values())[1]
+    _, callback = log_in_at(stack, session, get(session, stack.url + href), "corp")
+    assert get(session, location(callback)).status_code == 200
+    # The interval is the configuration's, in whole seconds: wait it out, plus the rounding.
+    time.sleep(RECHECK_INTERVAL + 1.1)
+    due = get(session, stack.url + path)
+    assert due.status_code == 302, (due.status_code, due.text[:300])
+    assert location(due).startswith(stack.authorization_endpoint("corp")), location(due)
+    assert parse_qs(urlsplit(location(due)).query)["prompt"] == ["none"]
+    back = get(session, location(due))  # the provider answers at once: no login form
+    assert back.status_code == 302, (back.status_code, back.text[:300])
+    callback = get(session, location(back))
+    assert callback.status_code == 302 and location(callback) == stack.url + path
+    assert get(session, location(callback)).status_code == 200
+    seen = [r for r in stack.upstream.received() if r.path == path][-1]
+    assert seen.header_values("X-Remote-Issuer") == [stack.corp_provider.issuer]
