@@ -22,9 +22,9 @@ from harness.stack import CORP_CLIENT_ID, CORP_DISPLAY_NAME, Stack, StackOptions
 LINK = re.compile(r'<a href="(/oidc/login\?[^"]*)">Sign in with ([^<]*)</a>')
 
 
-@pytest.fixture(scope="module")
-def cstack(oidc_fcgi_bin):
-    stack = Stack(StackOptions(label="choice", second_provider=True))
+@pytest.fixture(scope="module", params=["memory", "memcached"])
+def cstack(request, oidc_fcgi_bin):
+    stack = Stack(StackOptions(store=request.param, label="choice", second_provider=True))
     try:
         stack.start()
     except BaseException:
@@ -146,9 +146,9 @@ def test_api_requests_get_401_json_never_the_page(cstack: Stack):
 RECHECK_INTERVAL = 2
 
 
-@pytest.fixture(scope="module")
-def recheck_stack(oidc_fcgi_bin):
-    stack = Stack(StackOptions(label="choice-recheck", second_provider=True))
+@pytest.fixture(scope="module", params=["memory", "memcached"])
+def recheck_stack(request, oidc_fcgi_bin):
+    stack = Stack(StackOptions(store=request.param, label="choice-recheck", second_provider=True))
     stack.oidc_config["session"]["recheck_interval"] = f"{RECHECK_INTERVAL}s"
     try:
         stack.start()
