@@ -1,8 +1,9 @@
 import Logging
 
 /// The auth_request answer: 200 with identity headers for a valid session of
-/// one of the location's providers (`LocationProviders`); 401 for no, bad or expired session; 403 when the
-/// identity cannot be handed on in full; 503 when the store cannot be read.
+/// one of the location's providers (`LocationProviders`); 401 for no, bad,
+/// expired or unlisted provider's session; 403 when the identity cannot be
+/// handed on in full; 503 when the store cannot be read.
 /// Carries no body and no cookie. Talks to the provider only to refresh the
 /// access token of a location that asked for it (`OIDC_PASS_ACCESS_TOKEN`).
 struct AuthHandler: Sendable {
