@@ -10,6 +10,11 @@ struct ProviderReader {
     func read() -> ProviderSettings? {
         let name = reader.string("name", default: "default")!
         if !SettingsReader.isToken(name) { reader.problem("name", "must be letters, digits and -_ (it is used in web server config), got \"\(name)\"") }
+        let displayName = reader.string("display_name")
+        if let displayName, displayName.isEmpty || displayName.utf8.count > Self.maxDisplayNameBytes
+            || displayName.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            reader.problem("display_name", "must be 1 to \(Self.maxDisplayNameBytes) bytes of text without control characters")
+        }
         let issuer = reader.string("issuer", required: true)
         if let issuer, !(issuer.hasPrefix("https://") || issuer.hasPrefix("http://")) {
             reader.problem("issuer", "must be the provider's issuer URL (https://…), got \"\(issuer)\"")
@@ -119,8 +124,11 @@ struct ProviderReader {
             name: name, issuer: issuer, clientID: clientID, clientSecret: secret ?? "", clientAuthentication: auth,
             clientSigningKey: signingKey, clientSecretAssertionAlgorithm: secretAlgorithm, acceptsUnsignedIDTokens: acceptsUnsigned, scopes: scopes,
             userClaim: userClaim, allowedAlgorithms: algorithms, staticMetadata: staticMetadata, extraAuthorizationParameters: extra,
-            metadataRefreshSeconds: refresh, api: api, maxAge: maxAge, acrValues: acrValues)
+            metadataRefreshSeconds: refresh, api: api, maxAge: maxAge, acrValues: acrValues, displayName: displayName)
     }
+
+    /// A label on a button, not a paragraph.
+    static let maxDisplayNameBytes = 100
 
     /// `client_private_key_file` (PEM or JWK) with `token_endpoint_auth_signing_alg`: the
     /// key for private_key_jwt. Problems name the file, never its content.

@@ -210,6 +210,13 @@ struct SettingsReader {
                 section.problem(key, "must be a header name, got \"\(text)\"")
             }
         }
+        // Empty disables it: for applications that must not learn which provider was used.
+        let issuer = section.string("issuer", default: headers.issuerHeader?.text ?? "")!
+        if issuer.isEmpty { headers.issuerHeader = nil } else if Self.isToken(issuer), let name = HeaderName(validating: issuer) {
+            headers.issuerHeader = name
+        } else {
+            section.problem("issuer", "must be a header name, or \"\" for none, got \"\(issuer)\"")
+        }
         let encoding = section.string("encoding", default: "percent")!
         if let value = HeaderSettings.Encoding(rawValue: encoding) { headers.encoding = value } else {
             section.problem("encoding", "must be percent, base64url or raw, got \"\(encoding)\"")
@@ -230,6 +237,7 @@ struct SettingsReader {
                     continue
                 }
                 if name.matches(headers.userHeader.text) { claims.problem(header, "is already the user header") }
+                if let issuerHeader = headers.issuerHeader, name.matches(issuerHeader.text) { claims.problem(header, "is already the issuer header (headers.issuer)") }
                 headers.claimHeaders.append((name, claim.string))
             }
         }

@@ -216,6 +216,23 @@ private func paths(_ yaml: String) -> [String] { problems(yaml).map(\.path) }
         #expect(paths(validYAML + "\nheaders:\n  claims:\n    \"Bad Header\": email\n") == ["headers.claims.Bad Header"])
     }
 
+    @Test func theIssuerHeaderIsOnByDefaultRenamedOrTurnedOff() throws {
+        #expect(try ConfigurationLoader.parse(yaml: validYAML).settings.headers.issuerHeader == "X-Remote-Issuer")
+        #expect(try ConfigurationLoader.parse(yaml: validYAML + "\nheaders:\n  issuer: X-Idp\n").settings.headers.issuerHeader == "X-Idp")
+        #expect(try ConfigurationLoader.parse(yaml: validYAML + "\nheaders:\n  issuer: \"\"\n").settings.headers.issuerHeader == nil)
+        #expect(paths(validYAML + "\nheaders:\n  issuer: \"Bad Header\"\n") == ["headers.issuer"])
+        #expect(paths(validYAML + "\nheaders:\n  claims:\n    X-Remote-Issuer: iss\n") == ["headers.claims.X-Remote-Issuer"])
+    }
+
+    @Test func aProvidersDisplayNameDefaultsToItsNameAndIsBounded() throws {
+        #expect(try ConfigurationLoader.parse(yaml: validYAML).settings.providers[0].displayName == "corp")
+        let named = try ConfigurationLoader.parse(yaml: validYAML + "\n    display_name: \"Corp <Staff> & Co\"\n")
+        #expect(named.settings.providers[0].displayName == "Corp <Staff> & Co")
+        #expect(paths(validYAML + "\n    display_name: \"\"\n") == ["providers[0].display_name"])
+        #expect(paths(validYAML + "\n    display_name: \"a\\nb\"\n") == ["providers[0].display_name"])
+        #expect(paths(validYAML + "\n    display_name: \(String(repeating: "x", count: 101))\n") == ["providers[0].display_name"])
+    }
+
     @Test func everyProblemIsReportedAtOnce() {
         let yaml = validYAML.replacingOccurrences(of: "workers: 3", with: "workers: -1") + "\nlog_level: loud\nbogus: 1\n"
         #expect(Set(paths(yaml)) == ["workers", "log_level", "bogus"])

@@ -29,6 +29,17 @@ import Testing
         #expect(pages.template != nil)
     }
 
+    @Test func aTemplateWithoutTheProviderListIsWarnedAboutWhenSeveralProvidersAreConfigured() throws {
+        let second = "\n  - name: partner\n    issuer: https://partner.example.com\n    client_id: app\n    client_secret: s3cret\n"
+        let bare = try templateFile("<h1>{{title}}</h1>")
+        let listing = try templateFile("<h1>{{title}}</h1>{{#providers}}<a href=\"{{provider_url}}\">{{provider_name}}</a>{{/providers}}")
+        defer { for path in [bare, listing] { try? FileManager.default.removeItem(atPath: path) } }
+        let warned = try ConfigurationLoader.parse(yaml: "pages: {error_template: \(bare)}\n" + minimalYAML + second)
+        #expect(ConfigurationWarnings.of(warned).contains { $0.contains("{{#providers}}") })
+        #expect(ConfigurationWarnings.of(try load("pages: {error_template: \(bare)}")).isEmpty, "one provider: no location can list several")
+        #expect(ConfigurationWarnings.of(try ConfigurationLoader.parse(yaml: "pages: {error_template: \(listing)}\n" + minimalYAML + second)).isEmpty)
+    }
+
     @Test(arguments: [
         ("<h1>{{titel}}</h1>", "unknown placeholder `{{titel}}`"),
         ("{{#error}}<small>", "never closed"),

@@ -75,6 +75,6 @@ import RelyingParty
         #expect(AuthorizerVariables.variableName(forClaim: "email") == "email")
         #expect(AuthorizerVariables.variableName(forClaim: "https://ex.com/roles") == "https___ex_com_roles")
         let names = AuthorizerVariables(settings: HeaderSettings(claimHeaders: [("X-A", "a"), ("X-B", "a"), ("X-C", "b-c")])).names
-        #expect(names == ["REMOTE_USER", "OIDC_CLIENT_ID", "OIDC_SCOPE", "OIDC_CLAIM_a", "OIDC_CLAIM_b_c", "OIDC_UPSTREAM_COOKIE", "OIDC_ANONYMOUS"])
+        #expect(names == ["REMOTE_USER", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_SCOPE", "OIDC_CLAIM_a", "OIDC_CLAIM_b_c", "OIDC_UPSTREAM_COOKIE", "OIDC_ANONYMOUS"])
     }
 }

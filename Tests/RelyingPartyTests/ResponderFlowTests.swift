@@ -22,7 +22,8 @@ final class FlowHarness {
          cookie: CookieSettings = CookieSettings(secure: true), claimRules: ClaimRuleBook = ClaimRuleBook(),
          pages: PageSettings = PageSettings(siteName: "Example App"), tokenRefresh: TokenRefreshSettings = TokenRefreshSettings(),
          sleeper: any Sleeper = ThreadSleeper(), recheckIntervalSeconds: Int64 = 0, transport: (FakeProvider) -> any HTTPTransport = { $0 },
-         configureProvider: (inout ProviderSettings) -> Void = { _ in }) {
+         configureProvider: (inout ProviderSettings) -> Void = { _ in },
+         moreProviders: (ProviderSettings) -> [ProviderSettings] = { _ in [] }) {
         provider = FakeProvider(clock: clock)
         var providerSettings = ProviderSettings(name: "corp", issuer: provider.issuer, clientID: provider.clientID, clientSecret: provider.clientSecret,
                                                 scopes: ["openid", "email"], userClaim: userClaim, allowedAlgorithms: allowedAlgorithms)
@@ -30,7 +31,7 @@ final class FlowHarness {
         let settings = Settings(
             publicOrigin: Origin("https://app.example.com")!, cookie: cookie,
             session: SessionSettings(secrets: [Array("flow-test-secret-of-at-least-32-bytes".utf8)], recheckIntervalSeconds: recheckIntervalSeconds),
-            providers: [providerSettings],
+            providers: [providerSettings] + moreProviders(providerSettings),
             headers: headers, logout: logout, claimRules: claimRules, pages: pages, tokenRefresh: tokenRefresh)
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["FLOW_LOG"] == nil ? .critical : .debug

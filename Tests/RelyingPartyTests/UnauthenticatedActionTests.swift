@@ -18,7 +18,7 @@ import RelyingParty
         let flow = FlowHarness()
         let answer = flow.send(request(flow, "auth", "pass"))
         #expect(answer.status == 200)
-        #expect(answer.headers.map(\.name.text) == ["X-Remote-User", "X-Email", "X-Name"])
+        #expect(answer.headers.map(\.name.text) == ["X-Remote-User", "X-Remote-Issuer", "X-Email", "X-Name"])
         #expect(answer.headers.allSatisfy { $0.value.isEmpty })
         // A cookie that names no session is the same as none.
         flow.jar.cookies["oidc_session"] = String(repeating: "A", count: 43)

@@ -44,6 +44,7 @@ def test_login_through_apache_passes_user_and_claims(astack):
     assert got.header_values("X-Remote-User") == [sub]
     assert got.header_values("X-Remote-Email") == [f"{sub}@example.test"]
     assert got.header("X-Remote-Name") == f"Test {sub}"
+    assert got.header_values("X-Remote-Issuer") == [astack.provider.issuer]
     assert SESSION_COOKIE not in got.cookie_names() and "site" in got.cookie_names()
     assert "Variable-REMOTE_USER" not in response.headers and "X-Remote-User" not in response.headers
 
@@ -60,6 +61,25 @@ def test_missing_or_bad_cookie_restarts_the_login(astack, cookie):
     api = get(session, astack.url + "/private", headers=API_HEADERS)
     assert api.status_code == 401 and "Location" not in api.headers and api.headers.get("WWW-Authenticate")
     assert astack.upstream.count() == before
+
+
+def test_a_location_open_to_two_providers_offers_the_choice_and_takes_either(astack):
+    page = get(browser(), astack.url + "/shared/x?y=1")
+    assert page.status_code == 401, (page.status_code, page.text[:300])
+    assert page.headers["Cache-Control"] == "no-store" and "Location" not in page.headers
+    assert "/oidc/login?provider=main&amp;target_link_uri=" in page.text
+    assert "/oidc/login?provider=partner&amp;target_link_uri=" in page.text
+    session = browser()
+    sub = astack.new_user()
+    astack.log_in(session, sub, "/partner/in")
+    response = get(session, astack.url + "/shared/x", headers={"X-Remote-Issuer": "https://evil.example"})
+    assert response.status_code == 200, (response.status_code, response.text[:300])
+    got = seen(astack)
+    assert got.header_values("X-Remote-User") == [sub]
+    assert got.header_values("X-Remote-Issuer") == [astack.provider.issuer]
+    # A client-sent issuer never reaches the application where no one signed in either.
+    get(browser(), astack.url + "/welcome/", headers={"X-Remote-Issuer": "https://evil.example"})
+    assert seen(astack).header_values("X-Remote-Issuer") == []
 
 
 def test_partner_location_uses_the_partner_provider(astack):

@@ -1,8 +1,9 @@
 import Logging
 
-/// The auth_request answer: 200 with identity headers for a valid session of the
-/// location's provider; 401 for no, bad or expired session; 403 when the
-/// identity cannot be handed on in full; 503 when the store cannot be read.
+/// The auth_request answer: 200 with identity headers for a valid session of
+/// one of the location's providers (`LocationProviders`); 401 for no, bad,
+/// expired or unlisted provider's session; 403 when the identity cannot be
+/// handed on in full; 503 when the store cannot be read.
 /// Carries no body and no cookie. Talks to the provider only to refresh the
 /// access token of a location that asked for it (`OIDC_PASS_ACCESS_TOKEN`).
 struct AuthHandler: Sendable {
@@ -59,8 +60,9 @@ struct AuthHandler: Sendable {
         /// No, bad, expired or other-provider session.
         case unauthenticated
         /// A valid session the provider should vouch for again: a browser
-        /// navigation goes to the provider with `prompt=none`.
-        case recheck
+        /// navigation goes to the provider with `prompt=none`. `provider`: the
+        /// session's, at a location with several (nil: the location's only one).
+        case recheck(provider: String?)
         /// A valid session whose sign-in is older or weaker than the location
         /// demands (`OIDC_MAX_AGE`, `OIDC_ACR_VALUES`): a new login, with them.
         case stepUp
@@ -84,7 +86,7 @@ struct AuthHandler: Sendable {
             return Response(status: 200, headers: answer.headers)
         // `@oidc_login` sees the location's demands itself: a plain 401 suffices.
         case .unauthenticated, .stepUp: return Response(status: 401)
-        case .recheck: return Response(status: 401, headers: [Response.Header(Self.recheckHeader, "1")])
+        case .recheck(let provider): return Response(status: 401, headers: [Response.Header(Self.recheckHeader, provider ?? "1")])
         case .forbidden: return Self.identityNotPassable
         case .denied: return Self.deniedByRule
         case .unavailable: return Response(status: 503, headers: [Response.Header(.retryAfter, "5")])
@@ -105,8 +107,9 @@ struct AuthHandler: Sendable {
         let cookieHeader = request.header("Cookie") ?? ""
         let cookies = CookieHeader.values(named: sessionCookie.text, in: cookieHeader)
         guard !cookies.isEmpty else { return .unauthenticated }
-        guard let provider = settings.provider(named: request.params["OIDC_PROVIDER"]) else {
-            logger.error("OIDC_PROVIDER names no configured provider", metadata: ["provider": "\(request.params["OIDC_PROVIDER"] ?? "")"])
+        let location: LocationProviders
+        do { location = try LocationProviders.of(request, in: settings) } catch {
+            logger.error("the location's OIDC_PROVIDER is wrong; fix it in the web server configuration", metadata: ["reason": "\(error)"])
             return .misconfigured
         }
         let rule: ClaimRule?
@@ -127,7 +130,11 @@ struct AuthHandler: Sendable {
         do {
             for cookie in cookies {
                 switch try sessions.lookup(cookieValue: cookie) {
-                case .valid(let session) where session.provider == provider.name:
+                case .valid(let session):
+                    guard let provider = location.provider(named: session.provider) else {
+                        logger.debug("session belongs to a provider this location does not list", metadata: ["provider": "\(session.provider)"])
+                        continue
+                    }
                     // From the record alone: the provider is asked only by the login that follows.
                     if let shortfall = stepUp.shortfall(of: session, now: clock.now(), clockSkewSeconds: settings.clockSkewSeconds) {
                         logger.info("the session's sign-in does not meet the location's demand; logging in again",
@@ -135,17 +142,17 @@ struct AuthHandler: Sendable {
                         return .stepUp
                     }
                     // Before the rule: the fresh claims decide, not the stale ones.
-                    if recheckWanted(session, request: request, provider: provider) { return .recheck }
+                    if recheckWanted(session, request: request, provider: provider) {
+                        return .recheck(provider: location.offersChoice ? provider.name : nil)
+                    }
                     if let rule, let failure = rule.evaluate(session.claims) {
                         // Never a new login: the provider would send the same identity back.
                         logger.info("session's claims do not satisfy the location's rule; denying",
                                     metadata: ["user": "\(session.user.prefix(64))", "failed": "\(failure.term.prefix(300))", "uri": "\(request.requestURI.prefix(200))"])
                         return .denied
                     }
-                    guard passAccessToken else { return allow(session, cookieHeader: cookieHeader) }
+                    guard passAccessToken else { return allow(session, provider: provider, cookieHeader: cookieHeader) }
                     return allowWithAccessToken(session, cookieValue: cookie, provider: provider, cookieHeader: cookieHeader)
-                case .valid:
-                    logger.debug("session belongs to another provider than this location's", metadata: ["provider": "\(provider.name)"])
                 case .expired:
                     logger.info("session expired")
                 case .absent:
@@ -178,7 +185,7 @@ struct AuthHandler: Sendable {
     /// valid token. A session whose refresh was refused has ended (unauthenticated:
     /// a new login for browsers, 401 for scripts).
     private func allowWithAccessToken(_ session: SessionRecord, cookieValue: String, provider: ProviderSettings, cookieHeader: String) -> Decision {
-        let decision = allow(session, cookieHeader: cookieHeader)
+        let decision = allow(session, provider: provider, cookieHeader: cookieHeader)
         guard case .allow(var answer, let upstreamCookie) = decision else { return decision }
         let token: String
         switch accessTokens.accessToken(for: session, cookieValue: cookieValue, provider: provider) {
@@ -196,9 +203,9 @@ struct AuthHandler: Sendable {
         return .allow(answer, upstreamCookie: upstreamCookie)
     }
 
-    private func allow(_ session: SessionRecord, cookieHeader: String) -> Decision {
+    private func allow(_ session: SessionRecord, provider: ProviderSettings, cookieHeader: String) -> Decision {
         let answer: IdentityHeaders.Answer
-        do { answer = try identityHeaders.headers(for: session) } catch {
+        do { answer = try identityHeaders.headers(for: session, issuer: provider.issuer) } catch {
             logger.warning("\(error)", metadata: ["user": "\(session.user.prefix(64))"])
             return .forbidden
         }

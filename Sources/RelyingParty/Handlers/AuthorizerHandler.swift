@@ -55,8 +55,8 @@ struct AuthorizerHandler: Sendable {
             return Response(status: 200, headers: variables.headers(from: answer.headers, upstreamCookie: upstreamCookie))
         case .unauthenticated, .stepUp:
             return login.handle(request)
-        case .recheck:
-            return login.handle(request, recheck: true)
+        case .recheck(let provider):
+            return login.handle(request, recheck: provider ?? "1")
         case .forbidden:
             return pages.response(status: 403, title: "Access denied", message: "Your identity cannot be handed on to this site.", for: request)
         case .denied:

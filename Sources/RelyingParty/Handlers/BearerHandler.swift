@@ -22,8 +22,11 @@ struct BearerHandler: Sendable {
     }
 
     func handle(_ request: Request, delivery: Delivery) -> Response {
-        guard let provider = settings.provider(named: request.params["OIDC_PROVIDER"]) else {
-            logger.error("OIDC_PROVIDER names no configured provider", metadata: ["provider": "\(request.params["OIDC_PROVIDER"] ?? "")"])
+        // A bearer token is checked against the first provider a location lists:
+        // trying each in turn would send a token meant for one to all the others.
+        let provider: ProviderSettings
+        do { provider = try LocationProviders.of(request, in: settings).providers[0] } catch {
+            logger.error("the location's OIDC_PROVIDER is wrong; fix it in the web server configuration", metadata: ["reason": "\(error)"])
             return Response(status: 500)
         }
         let requirements: APIRequirements
@@ -75,7 +78,7 @@ struct BearerHandler: Sendable {
             return refuse(.refused(.noSubject), delivery)
         }
         let answer: IdentityHeaders.Answer
-        do { answer = try identityHeaders.headers(for: identity, user: user) } catch {
+        do { answer = try identityHeaders.headers(for: identity, user: user, issuer: provider.issuer) } catch {
             logger.warning("\(error)", metadata: ["user": "\(user.prefix(64))"])
             return refuse(BearerChallenge(status: 403, code: nil, description: "The token's identity cannot be passed to this resource", scope: nil), delivery)
         }

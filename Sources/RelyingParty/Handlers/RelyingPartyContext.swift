@@ -65,9 +65,4 @@ public struct RelyingPartyContext: Sendable {
             providers: providers, tokenEndpoint: TokenEndpointClient(http: http, clock: clock, random: random), clock: clock, sleeper: sleeper,
             settings: settings.tokenRefresh, logger: logger)
     }
-
-    /// The provider a location asks for (`OIDC_PROVIDER`), or the first configured one.
-    func provider(for request: Request) -> ProviderSettings? {
-        settings.provider(named: request.params["OIDC_PROVIDER"])
-    }
 }

@@ -6,10 +6,10 @@ import Logging
 /// error gets a correlation id, shown on the page, in the JSON and in the log
 /// line that explains it, so a user's screenshot leads to the cause.
 public struct ErrorPages: Sendable {
-    private let template: PageTemplate
+    let template: PageTemplate
     private let contentSecurityPolicy: String
-    private let siteName: String
-    private let startURL: String
+    let siteName: String
+    let startURL: String
     private let random: any RandomSource
     private let logger: Logger
 
@@ -68,7 +68,7 @@ public struct ErrorPages: Sendable {
         return Response(status: 200, headers: [Response.Header(.cacheControl, "no-store")] + htmlHeaders, body: Array(html.utf8))
     }
 
-    private var htmlHeaders: [Response.Header] {
+    var htmlHeaders: [Response.Header] {
         [Response.Header(.contentType, "text/html; charset=utf-8"), Response.Header(.contentSecurityPolicy, contentSecurityPolicy)]
     }
 

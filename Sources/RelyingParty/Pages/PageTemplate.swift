@@ -1,12 +1,19 @@
 /// The HTML template every page oidc-fcgi shows renders through: the built-in
 /// one or the operator's `pages.error_template`. `{{name}}` is replaced by an
 /// HTML-escaped value; `{{#name}}…{{/name}}` is kept only when the value is
-/// not empty. The names are fixed (`placeholders`), so a typo is a
-/// configuration error when the file is read, not a blank on a page.
+/// not empty. A list section (`{{#providers}}…{{/providers}}`) is repeated once
+/// per item, with the item's own placeholders (`{{provider_name}}`,
+/// `{{provider_url}}`) escaped like every other value: the template, not the
+/// code, writes the markup, so no value ever arrives as HTML. The names are
+/// fixed (`placeholders`), so a typo is a configuration error when the file is
+/// read, not a blank on a page.
 public struct PageTemplate: Sendable {
     public static let placeholders: Set<String> = [
         "status", "title", "message", "error", "error_description", "correlation_id", "site_name", "try_again_url", "start_url",
+        "provider_choice",
     ]
+    /// Sections repeated per item, and the placeholders each item fills.
+    public static let lists: [String: Set<String>] = ["providers": ["provider_name", "provider_url"]]
 
     enum Segment: Sendable {
         case text(String)
@@ -32,7 +39,11 @@ public struct PageTemplate: Sendable {
             rest = rest[close.upperBound...]
             if tag.hasPrefix("#") {
                 let name = String(tag.dropFirst())
-                try Self.check(name)
+                if Self.lists[name] != nil {
+                    guard !stack.contains(where: { $0.name == name }) else { throw ParseError(description: "`{{#\(name)}}` is opened inside itself") }
+                } else {
+                    try Self.check(name, inside: stack.map(\.name))
+                }
                 stack.append((name, []))
             } else if tag.hasPrefix("/") {
                 let name = String(tag.dropFirst())
@@ -42,7 +53,8 @@ public struct PageTemplate: Sendable {
                 let section = stack.removeLast()
                 stack[stack.count - 1].segments.append(.section(section.name, section.segments))
             } else {
-                try Self.check(tag)
+                if Self.lists[tag] != nil { throw ParseError(description: "`{{\(tag)}}` is a list: write `{{#\(tag)}}…{{/\(tag)}}`") }
+                try Self.check(tag, inside: stack.map(\.name))
                 stack[stack.count - 1].segments.append(.value(tag))
             }
         }
@@ -51,26 +63,48 @@ public struct PageTemplate: Sendable {
         segments = stack[0].segments
     }
 
-    private static func check(_ name: String) throws(ParseError) {
+    /// Whether the template repeats the list `name` anywhere (the choice page needs `providers`).
+    public func hasList(_ name: String) -> Bool {
+        func search(_ segments: [Segment]) -> Bool {
+            segments.contains { segment in
+                guard case .section(let section, let inner) = segment else { return false }
+                return section == name || search(inner)
+            }
+        }
+        return search(segments)
+    }
+
+    /// A known placeholder, and an item's own only inside its list section.
+    private static func check(_ name: String, inside open: [String]) throws(ParseError) {
+        if let list = lists.first(where: { $0.value.contains(name) })?.key {
+            guard open.contains(list) else { throw ParseError(description: "`{{\(name)}}` is used outside `{{#\(list)}}…{{/\(list)}}`") }
+            return
+        }
         guard placeholders.contains(name) else {
-            throw ParseError(description: "unknown placeholder `{{\(name.prefix(40))}}`; the placeholders are \(placeholders.sorted().joined(separator: ", "))")
+            let all = placeholders.union(lists.keys).union(lists.values.joined())
+            throw ParseError(description: "unknown placeholder `{{\(name.prefix(40))}}`; the placeholders are \(all.sorted().joined(separator: ", "))")
         }
     }
 
-    /// The page, every value HTML-escaped; names without a value render empty.
-    func render(_ values: [String: String]) -> String {
+    /// The page, every value HTML-escaped; names without a value render empty,
+    /// lists without items not at all.
+    func render(_ values: [String: String], lists: [String: [[String: String]]] = [:]) -> String {
         var out = ""
-        Self.render(segments, values, into: &out)
+        Self.render(segments, values, lists, into: &out)
         return out
     }
 
-    private static func render(_ segments: [Segment], _ values: [String: String], into out: inout String) {
+    private static func render(_ segments: [Segment], _ values: [String: String], _ lists: [String: [[String: String]]], into out: inout String) {
         for segment in segments {
             switch segment {
             case .text(let text): out += text
             case .value(let name): out += HTMLText.escape(values[name] ?? "")
+            case .section(let name, let inner) where Self.lists[name] != nil:
+                for item in lists[name] ?? [] {
+                    render(inner, values.merging(item) { _, own in own }, lists, into: &out)
+                }
             case .section(let name, let inner):
-                if let value = values[name], !value.isEmpty { render(inner, values, into: &out) }
+                if let value = values[name], !value.isEmpty { render(inner, values, lists, into: &out) }
             }
         }
     }

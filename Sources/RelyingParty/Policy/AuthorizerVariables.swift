@@ -7,6 +7,8 @@
 /// - `OIDC_CLAIM_<claim>`: one per claim mapped in `headers.claims`, as
 ///   mod_auth_openidc names them, the claim name with every character other
 ///   than a letter, digit or `_` replaced by `_`; the first mapping of a name wins;
+/// - `OIDC_ISSUER`: the issuer of the provider that authenticated the user
+///   (with `headers.issuer` set, as by default);
 /// - `OIDC_CLIENT_ID`, `OIDC_SCOPE`: a bearer token's client and scopes (empty for a session);
 /// - `OIDC_UPSTREAM_COOKIE`: the request's Cookie header without oidc-fcgi's cookies;
 /// - `OIDC_ANONYMOUS`: `1` for the allow of a `pass` location without a session,
@@ -21,6 +23,7 @@ public struct AuthorizerVariables: Sendable {
     public static let prefix = "Variable-"
     public static let userVariable = "REMOTE_USER"
     public static let claimPrefix = "OIDC_CLAIM_"
+    public static let issuerVariable = "OIDC_ISSUER"
     public static let clientIDVariable = "OIDC_CLIENT_ID"
     public static let scopeVariable = "OIDC_SCOPE"
     public static let upstreamCookieVariable = "OIDC_UPSTREAM_COOKIE"
@@ -42,6 +45,7 @@ public struct AuthorizerVariables: Sendable {
             mapping.append((header, variable))
         }
         add(settings.userHeader, Self.userVariable)
+        if let issuerHeader = settings.issuerHeader { add(issuerHeader, Self.issuerVariable) }
         add(settings.clientIDHeader, Self.clientIDVariable)
         add(settings.scopeHeader, Self.scopeVariable)
         for claim in settings.claimHeaders {

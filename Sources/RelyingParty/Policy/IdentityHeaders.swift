@@ -1,6 +1,7 @@
 import JOSE
 
-/// The identity headers of an allow answer: the user header and every mapped
+/// The identity headers of an allow answer: the user header, the issuer of the
+/// provider that authenticated the user (`headers.issuer`) and every mapped
 /// claim, always all of them (empty when a claim is absent) so the web server
 /// overwrites anything the client sent under those names. Bounded in size so
 /// the answer always fits the web server's FastCGI buffer: a claim value over
@@ -35,7 +36,10 @@ public struct IdentityHeaders: Sendable {
     public init(settings: HeaderSettings) { self.settings = settings }
 
     /// Names of the headers every allow answer sets, in order.
-    public var names: [HeaderName] { [settings.userHeader] + settings.claimHeaders.map(\.header) }
+    public var names: [HeaderName] { [settings.userHeader] + issuerHeaders + settings.claimHeaders.map(\.header) }
+
+    /// The issuer header, when enabled, as a list to prepend.
+    private var issuerHeaders: [HeaderName] { settings.issuerHeader.map { [$0] } ?? [] }
 
     /// Every header an allow answer sets, each empty: the answer for a
     /// `pass` location without a session, so a client-sent value never
@@ -44,15 +48,20 @@ public struct IdentityHeaders: Sendable {
         Answer(headers: names.map { Response.Header($0, "") }, omitted: [])
     }
 
-    public func headers(for session: SessionRecord) throws(Refusal) -> Answer {
-        try assemble(user: session.user, values: settings.claimHeaders.map { ($0.header, session.claims[$0.claim]?.headerText ?? "") })
+    /// `issuer`: of the provider the session belongs to (several may open one location).
+    public func headers(for session: SessionRecord, issuer: String) throws(Refusal) -> Answer {
+        try assemble(user: session.user, values: issuerValue(issuer) + settings.claimHeaders.map { ($0.header, session.claims[$0.claim]?.headerText ?? "") })
+    }
+
+    private func issuerValue(_ issuer: String) -> [(HeaderName, String)] {
+        settings.issuerHeader.map { [($0, issuer)] } ?? []
     }
 
     /// An API answer: the user, the token's client and scopes, then the mapped claims.
     /// The client and scope headers are always set too (empty when unknown), so a
     /// client-sent value never reaches the application.
-    public func headers(for token: AccessTokenIdentity, user: String) throws(Refusal) -> Answer {
-        var values: [(HeaderName, String)] = [
+    public func headers(for token: AccessTokenIdentity, user: String, issuer: String) throws(Refusal) -> Answer {
+        var values: [(HeaderName, String)] = issuerValue(issuer) + [
             (settings.clientIDHeader, token.clientID ?? ""), (settings.scopeHeader, token.scopes.joined(separator: " ")),
         ]
         values += settings.claimHeaders.map { ($0.header, token.claims[$0.claim]?.headerText ?? "") }

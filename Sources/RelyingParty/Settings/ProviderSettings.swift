@@ -47,6 +47,8 @@ public struct ProviderSettings: Sendable {
     public var metadataRefreshSeconds: Int64
     /// How bearer tokens from this provider are checked (`api:`).
     public var api: AccessTokenSettings
+    /// What people read on the provider-choice page (`display_name`; the name by default).
+    public var displayName: String
 
     public init(
         name: String, issuer: String, clientID: String, clientSecret: String,
@@ -55,10 +57,11 @@ public struct ProviderSettings: Sendable {
         userClaim: String = "sub", allowedAlgorithms: Set<JWSAlgorithm> = ProviderSettings.defaultAlgorithms,
         staticMetadata: ProviderMetadata? = nil, extraAuthorizationParameters: [(name: String, value: String)] = [],
         metadataRefreshSeconds: Int64 = 3600, api: AccessTokenSettings = AccessTokenSettings(),
-        maxAge: Int64? = nil, acrValues: [String] = []
+        maxAge: Int64? = nil, acrValues: [String] = [], displayName: String? = nil
     ) {
         self.maxAge = maxAge
         self.acrValues = acrValues
+        self.displayName = displayName ?? name
         self.name = name
         self.issuer = issuer
         self.clientID = clientID

@@ -122,6 +122,9 @@ public struct HeaderSettings: Sendable {
     public var clientIDHeader: HeaderName
     /// API answers: the header carrying the token's scopes, space-separated.
     public var scopeHeader: HeaderName
+    /// The header carrying the issuer of the provider that authenticated the
+    /// user (`headers.issuer`); nil when disabled (`issuer: ""`).
+    public var issuerHeader: HeaderName?
     public var encoding: Encoding
     /// The longest value one identity header may carry (after encoding).
     public var maxValueBytes: Int
@@ -131,8 +134,10 @@ public struct HeaderSettings: Sendable {
 
     public init(userHeader: HeaderName = "X-Remote-User", claimHeaders: [(header: HeaderName, claim: String)] = [], encoding: Encoding = .percent,
                 maxValueBytes: Int = 4096, maxTotalBytes: Int = 16384,
-                clientIDHeader: HeaderName = "X-Remote-Client-Id", scopeHeader: HeaderName = "X-Remote-Scope") {
+                clientIDHeader: HeaderName = "X-Remote-Client-Id", scopeHeader: HeaderName = "X-Remote-Scope",
+                issuerHeader: HeaderName? = "X-Remote-Issuer") {
         self.userHeader = userHeader
+        self.issuerHeader = issuerHeader
         self.clientIDHeader = clientIDHeader
         self.scopeHeader = scopeHeader
         self.claimHeaders = claimHeaders

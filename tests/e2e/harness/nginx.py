@@ -61,7 +61,7 @@ http {{
 """
 
 
-def site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bool = False) -> str:
+def site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bool = False, extra_locations: str = "") -> str:
     """The generated test server. With `keep_conn`, nginx keeps up to 2 idle
     FastCGI connections to oidc-fcgi open and reuses them (`keepalive 2;` in
     the upstream, `fastcgi_keep_conn on;` for every FastCGI location of the
@@ -86,6 +86,7 @@ def site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bo
             proxy_set_header X-Remote-User "";
             proxy_set_header X-Remote-Email "";
             proxy_set_header X-Remote-Name "";
+            proxy_set_header X-Remote-Issuer "";
         }}
 
         # Bearer-token APIs (nginx/oidc-fcgi-api.conf), with and without requirements.
@@ -206,6 +207,7 @@ def site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bo
             proxy_pass http://app;
         }}
 
+{extra_locations.replace("PROTECT_CONF", str(PROTECT_CONF))}
         location / {{
             include {PROTECT_CONF};
             proxy_pass http://app;
@@ -252,7 +254,9 @@ class Nginx:
         port: int | None = None,
         site: str = "test",
         keep_conn: bool = False,
+        extra_locations: str = "",
     ) -> None:
+        self.extra_locations = extra_locations  # more server-level locations (the generated test site only)
         self.port = port or free_port()
         self.site = site  # "test": the generated server; "example": nginx/example-site.conf
         self.prefix = workdir / "nginx"
@@ -268,10 +272,13 @@ class Nginx:
 
     def write_config(self) -> None:
         prepare_prefix(self.prefix)
-        make_site = example_site_conf if self.site == "example" else site_conf
-        body = make_site(
-            port=self.port, oidc_socket=self.oidc_socket, upstream_port=self.upstream_port, keep_conn=self.keep_conn
-        )
+        if self.site == "example":
+            if self.extra_locations:
+                raise ValueError("extra locations are only available with the generated test site")
+            body = example_site_conf(port=self.port, oidc_socket=self.oidc_socket, upstream_port=self.upstream_port, keep_conn=self.keep_conn)
+        else:
+            body = site_conf(port=self.port, oidc_socket=self.oidc_socket, upstream_port=self.upstream_port,
+                             keep_conn=self.keep_conn, extra_locations=self.extra_locations)
         self.conf_path.write_text(main_conf(self.prefix, body))
 
     def start(self, timeout: float = 10) -> "Nginx":

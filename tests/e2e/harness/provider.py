@@ -24,9 +24,10 @@ PROVIDER_SCRIPT = Path(__file__).resolve().parents[2] / "idp" / "provider.py"
 
 
 class Provider:
-    def __init__(self, workdir: Path, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, port: int | None = None, name: str = "provider") -> None:
         self.port = port or free_port()
         self.workdir = workdir
+        self.name = name  # names its process and log file: several may run at once
         self.process: ManagedProcess | None = None
 
     @property
@@ -35,7 +36,7 @@ class Provider:
 
     def start(self) -> "Provider":
         argv = [sys.executable, "-W", "ignore::DeprecationWarning", str(PROVIDER_SCRIPT), "--port", str(self.port)]
-        self.process = ManagedProcess("provider", argv, self.workdir / "logs" / "provider.log").start()
+        self.process = ManagedProcess(self.name, argv, self.workdir / "logs" / f"{self.name}.log").start()
         return self
 
     def wait_ready(self, timeout: float = 20) -> None:

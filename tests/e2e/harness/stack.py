@@ -46,6 +46,31 @@ class StackOptions:
     # Providers whose metadata oidc-fcgi must have loaded before the stack counts as
     # started (None: every provider, when the provider is started and nothing hangs).
     await_metadata: tuple[str, ...] | None = None
+    # A second, independent provider process (stack.corp_provider: its own issuer,
+    # keys and users), configured as provider `corp` (display name CORP_DISPLAY_NAME),
+    # with the test site's /corp/ (corp only) and /choice/ (main or corp) locations.
+    second_provider: bool = False
+
+
+# Markup on purpose: the choice page must show it as text.
+CORP_DISPLAY_NAME = 'Corp <Staff> & "Partners"'
+CORP_CLIENT_ID = "e2e-corp-client"
+
+
+# The test site's locations for the second provider (StackOptions.second_provider).
+CORP_LOCATIONS = """
+        location /corp/ {
+            set $oidc_provider corp;
+            include PROTECT_CONF;
+            proxy_pass http://app;
+        }
+
+        location /choice/ {
+            set $oidc_provider "main corp";
+            include PROTECT_CONF;
+            proxy_pass http://app;
+        }
+"""
 
 
 class Stack:
@@ -62,6 +87,7 @@ class Stack:
         self.memcacheds = [Memcached(self.workdir, name="memcached" if i == 0 else f"memcached-{i + 1}") for i in range(count)]
         self.memcached = self.memcacheds[0] if self.memcacheds else None
         self.provider = Provider(self.workdir, self.options.provider_port)
+        self.corp_provider = Provider(self.workdir, name="corp-provider") if self.options.second_provider else None
         self.upstream = EchoUpstream(self.workdir)
         self.proxy = FaultProxy(self.provider.port) if self.options.partner_via_proxy else None
         self.nginx = Nginx(
@@ -71,6 +97,7 @@ class Stack:
             port=self.options.nginx_port,
             site=self.options.site,
             keep_conn=self.options.fastcgi_keep_conn,
+            extra_locations=CORP_LOCATIONS if self.options.second_provider else "",
         )
         self.oidc_config = make_config(
             socket_path=self.socket_dir / "oidc-fcgi.sock",
@@ -86,6 +113,16 @@ class Stack:
         )
         if self.proxy:
             self.oidc_config["providers"][1]["issuer"] = self.proxy.url
+        if self.corp_provider:
+            self.oidc_config["providers"].append({
+                "name": "corp",
+                "display_name": CORP_DISPLAY_NAME,
+                "issuer": self.corp_provider.issuer,
+                "client_id": CORP_CLIENT_ID,
+                "client_secret": "e2e-corp-secret",
+                "scopes": ["openid", "email", "profile"],
+                "user_claim": "sub",
+            })
         self.oidc = OidcFcgi(self.workdir, self.oidc_config)
 
     @property
@@ -93,7 +130,7 @@ class Stack:
         return self.nginx.url
 
     def processes(self) -> list[ManagedProcess]:
-        parts = [*self.memcacheds, self.provider, self.upstream, self.oidc, self.nginx]
+        parts = [*self.memcacheds, self.provider, self.corp_provider, self.upstream, self.oidc, self.nginx]
         return [p.process for p in parts if p is not None and p.process is not None]
 
     def start(self) -> "Stack":
@@ -101,6 +138,8 @@ class Stack:
             # The slow starters first, waited for together.
             if self.options.start_provider:
                 self.provider.start()
+            if self.corp_provider:
+                self.corp_provider.start()
             self.upstream.start()
             for memcached in self.memcacheds:
                 memcached.start()
@@ -109,6 +148,8 @@ class Stack:
                 self.proxy.start()
             if self.options.start_provider:
                 self.provider.wait_ready()
+            if self.corp_provider:
+                self.corp_provider.wait_ready()
             self.upstream.wait_ready()
             self.oidc.start(await_metadata=self._awaited_metadata())
             self.nginx.start()
@@ -126,7 +167,7 @@ class Stack:
         return tuple(p["name"] for p in self.oidc_config["providers"])
 
     def stop(self) -> None:
-        for part in (self.nginx, self.oidc, self.upstream, self.proxy, self.provider, *self.memcacheds):
+        for part in (self.nginx, self.oidc, self.upstream, self.proxy, self.provider, self.corp_provider, *self.memcacheds):
             if part is not None:
                 try:
                     part.stop()
@@ -149,6 +190,8 @@ class Stack:
         return sub
 
     def authorization_endpoint(self, provider: str = "main") -> str:
+        if provider == "corp" and self.corp_provider:
+            return self.corp_provider.discovery()["authorization_endpoint"]
         direct = self.provider.discovery()["authorization_endpoint"]
         if provider == "partner" and self.proxy:
             # The provider names itself after the Host it is reached at: the proxy.
