@@ -14,7 +14,11 @@ struct ProviderReader {
         if let issuer, !(issuer.hasPrefix("https://") || issuer.hasPrefix("http://")) {
             reader.problem("issuer", "must be the provider's issuer URL (https://…), got \"\(issuer)\"")
         }
-        let clientID = reader.string("client_id", required: true)
+        let registration = readRegistration()
+        if registration != nil, reader.has("client_id") {
+            reader.problem("client_id", "set either client_id or registration, not both: with registration the provider assigns the client_id")
+        }
+        let clientID = registration != nil ? "" : reader.string("client_id", required: true)
         var secret = reader.string("client_secret")
         if let file = reader.string("client_secret_file") {
             if secret != nil { reader.problem("client_secret_file", "set either client_secret or client_secret_file, not both") }
@@ -47,7 +51,7 @@ struct ProviderReader {
         case .publicClient?:
             break
         case nil:
-            if !hasSecret && !reader.has("client_private_key_file") {
+            if registration == nil, !hasSecret && !reader.has("client_private_key_file") {
                 reader.problem("client_secret", "is required (or client_secret_file, or client_private_key_file for private_key_jwt, or token_endpoint_auth_method: none for a public client)")
             }
         }
@@ -108,7 +112,47 @@ struct ProviderReader {
             name: name, issuer: issuer, clientID: clientID, clientSecret: secret ?? "", clientAuthentication: auth,
             clientSigningKey: signingKey, clientSecretAssertionAlgorithm: secretAlgorithm, acceptsUnsignedIDTokens: acceptsUnsigned, scopes: scopes,
             userClaim: userClaim, allowedAlgorithms: algorithms, staticMetadata: staticMetadata, extraAuthorizationParameters: extra,
-            metadataRefreshSeconds: refresh, api: api)
+            metadataRefreshSeconds: refresh, api: api, registration: registration)
+    }
+
+    /// `registration:` — dynamic client registration instead of a configured client_id.
+    private func readRegistration() -> ClientRegistrationSettings? {
+        guard let section = reader.object("registration") else { return nil }
+        var settings = ClientRegistrationSettings(stateDirectory: "")
+        settings.clientName = section.string("client_name")
+        settings.contacts = section.stringList("contacts", default: [])
+        if let text = section.string("token_endpoint_auth_method") {
+            if let method = ProviderSettings.ClientAuthentication(rawValue: text), [.clientSecretBasic, .clientSecretPost].contains(method) {
+                settings.tokenEndpointAuthMethod = method
+            } else {
+                section.problem("token_endpoint_auth_method", "must be client_secret_basic or client_secret_post for a registered client, got \"\(text)\"")
+            }
+        }
+        if let text = section.string("id_token_signed_response_alg") {
+            if let alg = JWSAlgorithm(rawValue: text), !alg.isSymmetric {
+                settings.idTokenSignedResponseAlgorithm = alg
+            } else {
+                section.problem("id_token_signed_response_alg", "must be an asymmetric algorithm such as RS256 or ES256, got \"\(text)\"")
+            }
+        }
+        settings.initialAccessToken = section.string("initial_access_token")
+        if let file = section.string("initial_access_token_file") {
+            if settings.initialAccessToken != nil { section.problem("initial_access_token_file", "set either initial_access_token or initial_access_token_file, not both") }
+            let path = file.hasPrefix("/") ? file : baseDirectory + "/" + file
+            switch SecretFile.read(path) {
+            case .success(let text): settings.initialAccessToken = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            case .failure(let failure): section.problem("initial_access_token_file", failure.message)
+            }
+        }
+        if let directory = section.string("state_dir", required: true) {
+            settings.stateDirectory = directory.hasPrefix("/") ? directory : baseDirectory + "/" + directory
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: settings.stateDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                section.problem("state_dir", "\(settings.stateDirectory) is not a directory; create it, writable only by the user oidc-fcgi runs as (mode 0700)")
+            }
+        }
+        section.finish()
+        return settings
     }
 
     /// `client_private_key_file` (PEM or JWK) with `token_endpoint_auth_signing_alg`: the

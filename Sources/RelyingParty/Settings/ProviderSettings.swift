@@ -40,6 +40,9 @@ public struct ProviderSettings: Sendable {
     public var metadataRefreshSeconds: Int64
     /// How bearer tokens from this provider are checked (`api:`).
     public var api: AccessTokenSettings
+    /// Set: the client is registered dynamically and `clientID`/`clientSecret` are
+    /// empty here; `ClientRegistrar.client(for:metadata:)` gives the registered ones.
+    public var registration: ClientRegistrationSettings?
 
     public init(
         name: String, issuer: String, clientID: String, clientSecret: String,
@@ -47,7 +50,8 @@ public struct ProviderSettings: Sendable {
         clientSecretAssertionAlgorithm: JWSAlgorithm = .hs256, acceptsUnsignedIDTokens: Bool = false, scopes: [String] = ["openid"],
         userClaim: String = "sub", allowedAlgorithms: Set<JWSAlgorithm> = ProviderSettings.defaultAlgorithms,
         staticMetadata: ProviderMetadata? = nil, extraAuthorizationParameters: [(name: String, value: String)] = [],
-        metadataRefreshSeconds: Int64 = 3600, api: AccessTokenSettings = AccessTokenSettings()
+        metadataRefreshSeconds: Int64 = 3600, api: AccessTokenSettings = AccessTokenSettings(),
+        registration: ClientRegistrationSettings? = nil
     ) {
         self.name = name
         self.issuer = issuer
@@ -64,6 +68,7 @@ public struct ProviderSettings: Sendable {
         self.extraAuthorizationParameters = extraAuthorizationParameters
         self.metadataRefreshSeconds = metadataRefreshSeconds
         self.api = api
+        self.registration = registration
     }
 
     /// Asymmetric algorithms by default; HS* only when configured, as they rest on the client secret.
