@@ -7,6 +7,7 @@ import Logging
 struct LoginStarter: Sendable {
     let store: any KeyValueStore
     let providers: ProviderDirectory
+    let registrar: ClientRegistrar
     let loginStates: LoginStateCookies
     let random: any RandomSource
     let clock: any WallClock
@@ -17,11 +18,12 @@ struct LoginStarter: Sendable {
     /// `returnTo` must already have passed the return-URL policy.
     /// `extraParameters` replace the provider's configured ones of the same name.
     /// A re-check asks the provider with `prompt=none` to vouch for the session's user again.
-    func start(with provider: ProviderSettings, returnTo: String, extraParameters: [(String, String)] = [], isRecheck: Bool = false,
-               for request: Request) -> Response {
+    func start(with configured: ProviderSettings, returnTo: String, extraParameters: [(String, String)] = [], isRecheck: Bool = false,
+               followsNewRegistration: Bool = false, for request: Request) -> Response {
         let extraParameters = isRecheck ? extraParameters.filter { $0.0 != "prompt" } + [("prompt", "none")] : extraParameters
         // The callback must store the session: when the store is already known
         // to be down, say so now rather than after a trip to the provider.
+        var provider = configured
         guard !store.isKnownUnavailable else {
             return pages.response(ErrorPage(
                 status: 503, title: "Login unavailable", message: "Sessions cannot be stored right now, so logging in would fail. Please try again in a moment.",
@@ -38,11 +40,17 @@ struct LoginStarter: Sendable {
             return ProviderUnavailablePage.response(title: "Login unavailable", slow: error.isOverloaded, tryAgainURL: returnTo,
                                                     log: "cannot start login: provider unavailable", metadata: metadata, pages: pages, for: request)
         }
+        do {
+            provider = try registrar.client(for: provider, metadata: metadata)
+        } catch {
+            return Self.registrationFailed(error, provider: provider, tryAgainURL: returnTo, pages: pages, for: request)
+        }
         let now = clock.now()
         let pkce = PKCE(random: random)
         let state = LoginState(
             state: Base64URL.encode(random.bytes(32)), nonce: Base64URL.encode(random.bytes(32)),
-            codeVerifier: pkce.verifier, returnTo: returnTo, provider: provider.name, createdAt: now, isRecheck: isRecheck
+            codeVerifier: pkce.verifier, returnTo: returnTo, provider: provider.name, createdAt: now, isRecheck: isRecheck,
+            followsNewRegistration: followsNewRegistration
         )
         var parameters: [(String, String)] = [
             ("response_type", "code"), ("client_id", provider.clientID), ("redirect_uri", redirectURI),
@@ -56,5 +64,20 @@ struct LoginStarter: Sendable {
         headers.append(Response.Header(.location, FormEncoding.append(parameters, to: metadata.authorizationEndpoint)))
         headers.append(Response.Header(.cacheControl, "no-store"))
         return Response(status: 302, headers: headers)
+    }
+
+    /// A login that has no registered client to use: 503 when it may work in a moment, else the misconfiguration page.
+    static func registrationFailed(_ error: ClientRegistrationError, provider: ProviderSettings, tryAgainURL: String?,
+                                   pages: ErrorPages, for request: Request, headers: [Response.Header] = []) -> Response {
+        let metadata: Logger.Metadata = ["provider": "\(provider.name)", "reason": "\(error)"]
+        guard error.isTemporary else {
+            return pages.response(.clientRegistrationFailed(error, log: "cannot log in: no registered client", metadata: metadata), for: request, headers: headers)
+        }
+        if case .overloaded = error {
+            return ProviderUnavailablePage.response(title: "Login unavailable", slow: true, tryAgainURL: tryAgainURL,
+                                                    log: "cannot log in: client registration not attempted", metadata: metadata, pages: pages, for: request, headers: headers)
+        }
+        return ProviderUnavailablePage.response(title: "Login unavailable", slow: false, tryAgainURL: tryAgainURL,
+                                                log: "cannot log in: client registration failed", metadata: metadata, pages: pages, for: request, headers: headers)
     }
 }

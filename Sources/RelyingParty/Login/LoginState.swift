@@ -10,13 +10,19 @@ public struct LoginState: Sendable, Codable, Equatable {
     /// A silent re-check (`prompt=none`) of the browser's session, not a login:
     /// its answer replaces that session, or ends it.
     public var isRecheck: Bool
+    /// Started again right after the provider refused the registered client and a new
+    /// one was registered: a second refusal is shown, not answered by registering again.
+    public var followsNewRegistration: Bool
 
     enum CodingKeys: String, CodingKey {
         case state = "s", nonce = "n", codeVerifier = "v", returnTo = "r", provider = "p", createdAt = "t", isRecheck = "rc"
+        case followsNewRegistration = "nr"
     }
 
-    public init(state: String, nonce: String, codeVerifier: String, returnTo: String, provider: String, createdAt: Int64, isRecheck: Bool = false) {
+    public init(state: String, nonce: String, codeVerifier: String, returnTo: String, provider: String, createdAt: Int64, isRecheck: Bool = false,
+                followsNewRegistration: Bool = false) {
         self.isRecheck = isRecheck
+        self.followsNewRegistration = followsNewRegistration
         self.state = state
         self.nonce = nonce
         self.codeVerifier = codeVerifier
@@ -35,6 +41,7 @@ public struct LoginState: Sendable, Codable, Equatable {
         createdAt = try container.decode(Int64.self, forKey: .createdAt)
         // Login states issued before re-checks existed are logins.
         isRecheck = try container.decodeIfPresent(Bool.self, forKey: .isRecheck) ?? false
+        followsNewRegistration = try container.decodeIfPresent(Bool.self, forKey: .followsNewRegistration) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -47,6 +54,7 @@ public struct LoginState: Sendable, Codable, Equatable {
         try container.encode(createdAt, forKey: .createdAt)
         // Only when set: a login's cookie stays as small as before.
         if isRecheck { try container.encode(true, forKey: .isRecheck) }
+        if followsNewRegistration { try container.encode(true, forKey: .followsNewRegistration) }
     }
 
     /// The length of a `state` value: 32 random bytes in unpadded base64url.
