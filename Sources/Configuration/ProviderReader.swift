@@ -14,9 +14,14 @@ struct ProviderReader {
         if let issuer, !(issuer.hasPrefix("https://") || issuer.hasPrefix("http://")) {
             reader.problem("issuer", "must be the provider's issuer URL (https://…), got \"\(issuer)\"")
         }
-        let registration = readRegistration()
+        let registration = readRegistration(provider: name)
         if registration != nil, reader.has("client_id") {
             reader.problem("client_id", "set either client_id or registration, not both: with registration the provider assigns the client_id")
+        }
+        if registration != nil {
+            for key in ["client_secret", "client_secret_file", "client_private_key_file", "token_endpoint_auth_method"] where reader.has(key) {
+                reader.problem(key, "is not used with registration: the provider issues the client's credentials (set registration.token_endpoint_auth_method to choose the method)")
+            }
         }
         let clientID = registration != nil ? "" : reader.string("client_id", required: true)
         var secret = reader.string("client_secret")
@@ -116,7 +121,7 @@ struct ProviderReader {
     }
 
     /// `registration:` — dynamic client registration instead of a configured client_id.
-    private func readRegistration() -> ClientRegistrationSettings? {
+    private func readRegistration(provider: String) -> ClientRegistrationSettings? {
         guard let section = reader.object("registration") else { return nil }
         var settings = ClientRegistrationSettings(stateDirectory: "")
         settings.clientName = section.string("client_name")
@@ -149,6 +154,11 @@ struct ProviderReader {
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: settings.stateDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {
                 section.problem("state_dir", "\(settings.stateDirectory) is not a directory; create it, writable only by the user oidc-fcgi runs as (mode 0700)")
+            } else {
+                // A stored client that cannot be used stops the start here, rather than at the first login.
+                do { _ = try RegisteredClientFile(stateDirectory: settings.stateDirectory, provider: provider).read() } catch {
+                    section.problem("state_dir", "\(error)")
+                }
             }
         }
         section.finish()
