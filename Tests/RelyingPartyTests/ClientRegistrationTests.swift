@@ -34,7 +34,7 @@ final class RegistrationEndpoint: HTTPTransport {
     }
 }
 
-@Suite struct ClientRegistrationTests {
+@Suite final class ClientRegistrationTests {
     let directory: String
     let endpoint = RegistrationEndpoint()
     let clock = FakeClock(1_800_000_000)
@@ -59,6 +59,8 @@ final class RegistrationEndpoint: HTTPTransport {
         settings = Settings(publicOrigin: Origin("https://app.example.com")!, cookie: CookieSettings(secure: true),
                             session: SessionSettings(secrets: [Array("registration-test-secret-of-32-bytes!".utf8)]), providers: [provider])
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     func registrar() -> ClientRegistrar {
         ClientRegistrar(http: endpoint, clock: clock, settings: settings, logger: Self.quiet)
