@@ -109,6 +109,20 @@ final class RegistrationEndpoint: HTTPTransport {
         #expect(endpoint.count == 1)
     }
 
+    @Test func instancesStartingTogetherRegisterOneClient() async throws {
+        // Each registrar stands for a process sharing the state directory; the file lock makes them take turns.
+        let provider = provider, metadata = metadata
+        let registrars = (0..<8).map { _ in registrar() }
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for registrar in registrars {
+                group.addTask { try registrar.client(for: provider, metadata: metadata).clientID }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(Set(ids) == ["client-1"])
+        #expect(endpoint.count == 1)
+    }
+
     @Test func theFileRoundTripsAndIsPrivate() throws {
         let client = RegisteredClient(clientID: "c", clientSecret: "s", tokenEndpointAuthMethod: "client_secret_basic", registrationAccessToken: "r",
                                       registrationClientURI: "https://idp.example/register/c", clientSecretExpiresAt: 1_900_000_000,
