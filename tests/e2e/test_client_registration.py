@@ -205,3 +205,20 @@ def test_a_corrupt_state_file_is_a_clear_error_and_is_never_overwritten(fresh_st
                             capture_output=True, text=True, timeout=30)
     assert served.returncode == 2 and str(path) in served.stderr
     assert path.read_text() == '{"client_id": "half-written'
+
+
+def test_instances_sharing_the_state_directory_register_one_client(reg_stack, tmp_path):
+    # Two processes that need the client at the same moment, with nothing stored yet.
+    state_dir = tmp_path / "shared-state"
+    state_dir.mkdir(mode=0o700)
+    config = json.loads(json.dumps(reg_stack.oidc_config))
+    config["providers"][0]["registration"]["state_dir"] = str(state_dir)
+    config_path = write_config(tmp_path / "shared.yaml", config)
+    before = reg_stack.provider.registrations()["count"]
+    argv = [str(binary_path()), "register", "--config", str(config_path)]
+    processes = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=30) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    client_id = json.loads((state_dir / "main.json").read_text())["client_id"]
+    assert all(f"client_id: {client_id}" in out for out, _ in outputs)
+    assert reg_stack.provider.registrations()["count"] == before + 1
