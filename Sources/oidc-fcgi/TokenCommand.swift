@@ -43,15 +43,24 @@ struct TokenCommand: ParsableCommand {
         do { metadata = try ProviderDirectory(http: http, clock: SystemClock(), logger: logger).snapshot(for: settings).metadata } catch {
             fail("cannot read provider \(settings.name)'s metadata: \(error)", code: 1)
         }
-        let client: ProviderSettings
-        do { client = try ClientRegistrar(http: http, clock: SystemClock(), settings: service.settings, logger: logger).client(for: settings, metadata: metadata) } catch {
+        let registrar = ClientRegistrar(http: http, clock: SystemClock(), settings: service.settings, logger: logger)
+        var client: ProviderSettings
+        do { client = try registrar.client(for: settings, metadata: metadata) } catch {
             fail("\(error)", code: 1)
         }
-        do {
-            let granted = try TokenEndpointClient(http: http).clientCredentials(scope: scope, provider: client, metadata: metadata)
-            print(json ? String(decoding: granted.answer, as: UTF8.self) : granted.accessToken)
-        } catch {
-            fail("provider \(settings.name): \(error) (is the client allowed the client_credentials grant?)", code: 1)
+        // A registered client the provider forgot is registered again, and the grant tried once more.
+        for attempt in 1...2 {
+            do {
+                let granted = try TokenEndpointClient(http: http).clientCredentials(scope: scope, provider: client, metadata: metadata)
+                print(json ? String(decoding: granted.answer, as: UTF8.self) : granted.accessToken)
+                return
+            } catch {
+                if case .clientAuthenticationRefused = error, attempt == 1, client.registration != nil {
+                    do { client = try registrar.replace(rejected: client, metadata: metadata) } catch { fail("\(error)", code: 1) }
+                    continue
+                }
+                fail("provider \(settings.name): \(error) (is the client allowed the client_credentials grant?)", code: 1)
+            }
         }
     }
 

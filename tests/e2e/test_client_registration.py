@@ -222,3 +222,16 @@ def test_instances_sharing_the_state_directory_register_one_client(reg_stack, tm
     client_id = json.loads((state_dir / "main.json").read_text())["client_id"]
     assert all(f"client_id: {client_id}" in out for out, _ in outputs)
     assert reg_stack.provider.registrations()["count"] == before + 1
+
+
+def test_the_token_command_registers_again_once_when_the_client_was_forgotten(reg_stack):
+    reg_stack.log_in(browser(), reg_stack.new_user(), "/private")
+    old = json.loads(state_file(reg_stack).read_text())["client_id"]
+    before = reg_stack.provider.registrations()["count"]
+    reg_stack.provider.forget_client(old)
+    result = subprocess.run([str(binary_path()), "token", "--config", str(reg_stack.oidc.config_path), "--json"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["access_token"]
+    assert json.loads(state_file(reg_stack).read_text())["client_id"] != old
+    assert reg_stack.provider.registrations()["count"] == before + 1
