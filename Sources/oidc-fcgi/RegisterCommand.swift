@@ -44,7 +44,7 @@ struct RegisterCommand: ParsableCommand {
         do { metadata = try ProviderDirectory(http: http, clock: SystemClock(), logger: logger).snapshot(for: settings).metadata } catch {
             fail("cannot read provider \(settings.name)'s metadata: \(error)", code: 1)
         }
-        let registrar = ClientRegistrar(http: http, clock: SystemClock(), settings: service.settings, logger: logger)
+        let registrar = ClientRegistrar(http: http, clock: SystemClock(), settings: service.settings, storage: RegisteredClientFiles(), logger: logger)
         let client: RegisteredClient
         do { client = try registrar.registeredClient(for: settings, registration: registration, metadata: metadata, renew: renew) } catch {
             fail("\(error)", code: 1)

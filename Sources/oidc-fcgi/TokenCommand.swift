@@ -43,7 +43,7 @@ struct TokenCommand: ParsableCommand {
         do { metadata = try ProviderDirectory(http: http, clock: SystemClock(), logger: logger).snapshot(for: settings).metadata } catch {
             fail("cannot read provider \(settings.name)'s metadata: \(error)", code: 1)
         }
-        let registrar = ClientRegistrar(http: http, clock: SystemClock(), settings: service.settings, logger: logger)
+        let registrar = ClientRegistrar(http: http, clock: SystemClock(), settings: service.settings, storage: RegisteredClientFiles(), logger: logger)
         var client: ProviderSettings
         do { client = try registrar.client(for: settings, metadata: metadata) } catch {
             fail("\(error)", code: 1)

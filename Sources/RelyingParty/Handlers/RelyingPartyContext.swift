@@ -35,7 +35,8 @@ public struct RelyingPartyContext: Sendable {
 
     public init(settings: Settings, store: any KeyValueStore, http: any HTTPTransport, clock: any WallClock = SystemClock(),
                 random: any RandomSource = SystemRandomSource(), background: any BackgroundRunner = InlineRunner(),
-                sleeper: any Sleeper = ThreadSleeper(), logger: Logger) {
+                sleeper: any Sleeper = ThreadSleeper(), registeredClients: any RegisteredClientStorage = UnavailableRegisteredClientStorage(),
+                logger: Logger) {
         self.settings = settings
         self.store = store
         self.http = http
@@ -44,7 +45,7 @@ public struct RelyingPartyContext: Sendable {
         self.logger = logger
         providers = ProviderDirectory(http: http, clock: clock, logger: logger, runner: background)
         keyVerifier = RotatingKeyVerifier(directory: providers, logger: logger)
-        registrar = ClientRegistrar(http: http, clock: clock, settings: settings, logger: logger)
+        registrar = ClientRegistrar(http: http, clock: clock, settings: settings, storage: registeredClients, logger: logger)
         sessions = SessionManager(store: store, settings: settings.session, clock: clock, random: random)
         loginStates = LoginStateCookies(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)
         logoutStates = LogoutStateCookie(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)

@@ -11,10 +11,12 @@ public final class ClientRegistrar: Sendable {
     private let clock: any WallClock
     private let settings: Settings
     private let logger: Logger
+    private let storage: any RegisteredClientStorage
     private let known = Mutex<[String: RegisteredClient]>([:])
 
-    public init(http: any HTTPTransport, clock: any WallClock, settings: Settings, logger: Logger) {
+    public init(http: any HTTPTransport, clock: any WallClock, settings: Settings, storage: any RegisteredClientStorage, logger: Logger) {
         self.http = http
+        self.storage = storage
         self.clock = clock
         self.settings = settings
         self.logger = logger
@@ -35,7 +37,7 @@ public final class ClientRegistrar: Sendable {
         if !renew, let cached = known.withLock({ $0[provider.name] }), cached.fingerprint == request.fingerprint, !cached.secretExpired(now: now) {
             return cached
         }
-        let file = RegisteredClientFile(stateDirectory: registration.stateDirectory, provider: provider.name)
+        let file = storage.slot(stateDirectory: registration.stateDirectory, provider: provider.name)
         let client = try file.withLock { () throws(ClientRegistrationError) -> RegisteredClient in
             let stored = try file.read()
             if !renew, let stored, stored.fingerprint == request.fingerprint, !stored.secretExpired(now: now) { return stored }
@@ -53,7 +55,7 @@ public final class ClientRegistrar: Sendable {
     public func replace(rejected: ProviderSettings, metadata: ProviderMetadata) throws(ClientRegistrationError) -> ProviderSettings {
         guard let registration = rejected.registration else { return rejected }
         let request = ClientRegistrationRequest(provider: rejected, registration: registration, settings: settings)
-        let file = RegisteredClientFile(stateDirectory: registration.stateDirectory, provider: rejected.name)
+        let file = storage.slot(stateDirectory: registration.stateDirectory, provider: rejected.name)
         let client = try file.withLock { () throws(ClientRegistrationError) -> RegisteredClient in
             if let stored = try file.read(), stored.clientID != rejected.clientID, stored.fingerprint == request.fingerprint { return stored }
             return try register(rejected, request: request, registration: registration, metadata: metadata, file: file,
@@ -68,14 +70,14 @@ public final class ClientRegistrar: Sendable {
     public func knownClient(for provider: ProviderSettings) -> ProviderSettings {
         guard let registration = provider.registration else { return provider }
         if let cached = known.withLock({ $0[provider.name] }) { return cached.applied(to: provider) }
-        let file = RegisteredClientFile(stateDirectory: registration.stateDirectory, provider: provider.name)
+        let file = storage.slot(stateDirectory: registration.stateDirectory, provider: provider.name)
         guard let stored = try? file.read() else { return provider }
         known.withLock { $0[provider.name] = $0[provider.name] ?? stored }
         return stored.applied(to: provider)
     }
 
     private func register(_ provider: ProviderSettings, request: ClientRegistrationRequest, registration: ClientRegistrationSettings,
-                          metadata: ProviderMetadata, file: RegisteredClientFile, reason: String) throws(ClientRegistrationError) -> RegisteredClient {
+                          metadata: ProviderMetadata, file: any RegisteredClientSlot, reason: String) throws(ClientRegistrationError) -> RegisteredClient {
         guard let endpoint = metadata.registrationEndpoint else { throw .noRegistrationEndpoint(provider: provider.name) }
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json"), ("Accept", "application/json")]
         if let token = registration.initialAccessToken, !token.isEmpty { headers.append(("Authorization", "Bearer " + token)) }

@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import Logging
 import RelyingParty
@@ -34,10 +35,18 @@ final class RegistrationEndpoint: HTTPTransport {
     }
 }
 
+/// Time stands still in these tests.
+struct FixedClock: WallClock {
+    let seconds: Int64
+    func now() -> Int64 { seconds }
+}
+
+/// The registrar with the real state-directory files: registration once, reuse after
+/// a restart, one client for instances starting together, one replacement per refusal.
 @Suite final class ClientRegistrationTests {
     let directory: String
     let endpoint = RegistrationEndpoint()
-    let clock = FakeClock(1_800_000_000)
+    let clock = FixedClock(seconds: 1_800_000_000)
     let settings: Settings
     let provider: ProviderSettings
     let metadata = ProviderMetadata(issuer: "https://idp.example", authorizationEndpoint: "https://idp.example/authorize",
@@ -63,7 +72,7 @@ final class RegistrationEndpoint: HTTPTransport {
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     func registrar() -> ClientRegistrar {
-        ClientRegistrar(http: endpoint, clock: clock, settings: settings, logger: Self.quiet)
+        ClientRegistrar(http: endpoint, clock: clock, settings: settings, storage: RegisteredClientFiles(), logger: Self.quiet)
     }
 
     var file: RegisteredClientFile { RegisteredClientFile(stateDirectory: directory, provider: "corp") }

@@ -2,13 +2,23 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import RelyingParty
+
+/// `registration.state_dir` as the registered clients' storage: a file per provider.
+public struct RegisteredClientFiles: RegisteredClientStorage {
+    public init() {}
+
+    public func slot(stateDirectory: String, provider: String) -> any RegisteredClientSlot {
+        RegisteredClientFile(stateDirectory: stateDirectory, provider: provider)
+    }
+}
 
 /// The state directory's file for one provider's registered client:
 /// `<state_dir>/<provider>.json`, mode 0600, replaced only whole (temp file +
 /// rename) so a reader never sees half of it, and guarded by `<provider>.lock`
 /// (flock) so instances sharing the directory register one at a time.
 /// A file that cannot be read or parsed is an error, never overwritten.
-public struct RegisteredClientFile: Sendable {
+public struct RegisteredClientFile: RegisteredClientSlot {
     public let path: String
     public let lockPath: String
     /// A registered client is a few hundred bytes; anything far larger is not ours.
