@@ -1,8 +1,5 @@
 import ArgumentParser
 import Configuration
-import Foundation
-import HTTPClient
-import Logging
 import RelyingParty
 
 /// `oidc-fcgi register`: registers the client of a provider configured with
@@ -24,30 +21,16 @@ struct RegisterCommand: ParsableCommand {
     var renew = false
 
     func run() throws {
-        let service: ServiceConfiguration
-        do { service = try ConfigurationLoader.load(file: config) } catch {
-            fail("\(error)", code: 2)
-        }
-        guard let settings = service.settings.provider(named: provider) else {
-            let names = service.settings.providers.map(\.name).joined(separator: ", ")
-            fail("no provider named \(provider ?? "") in \(config); configured: \(names)", code: 2)
-        }
+        let context = ProviderCommandContext(command: "register", config: config, provider: provider)
+        let settings = context.provider
         guard let registration = settings.registration else {
-            fail("provider \(settings.name) has a configured client_id, not registration", code: 2)
+            context.fail("provider \(settings.name) has a configured client_id, not registration", code: 2)
         }
-        var logger = Logger(label: "oidc-fcgi")
-        logger.logLevel = .error
-        CurlHTTPClient.globalInit()
-        let http = CurlHTTPClient(connectTimeoutMs: service.httpConnectTimeoutMs, timeoutMs: service.httpTimeoutMs, caFile: service.caFile,
-                                  userAgent: "oidc-fcgi/\(OIDCFCGIVersion.current)")
-        let metadata: ProviderMetadata
-        do { metadata = try ProviderDirectory(http: http, clock: SystemClock(), logger: logger).snapshot(for: settings).metadata } catch {
-            fail("cannot read provider \(settings.name)'s metadata: \(error)", code: 1)
-        }
-        let registrar = ClientRegistrar(http: http, clock: SystemClock(), settings: service.settings, storage: RegisteredClientFiles(), logger: logger)
         let client: RegisteredClient
-        do { client = try registrar.registeredClient(for: settings, registration: registration, metadata: metadata, renew: renew) } catch {
-            fail("\(error)", code: 1)
+        do {
+            client = try context.registrar().registeredClient(for: settings, registration: registration, metadata: context.metadata, renew: renew)
+        } catch {
+            context.fail("\(error)", code: 1)
         }
         let file = RegisteredClientFile(stateDirectory: registration.stateDirectory, provider: settings.name)
         var lines = [
@@ -61,10 +44,5 @@ struct RegisterCommand: ParsableCommand {
         ]
         if let uri = client.registrationClientURI { lines.append("registration_client_uri: \(uri)") }
         print(lines.joined(separator: "\n"))
-    }
-
-    private func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("oidc-fcgi register: \(message)\n".utf8))
-        Foundation.exit(code)
     }
 }
