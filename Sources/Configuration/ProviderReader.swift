@@ -24,17 +24,7 @@ struct ProviderReader {
             }
         }
         let clientID = registration != nil ? "" : reader.string("client_id", required: true)
-        var secret = reader.string("client_secret")
-        if let file = reader.string("client_secret_file") {
-            if secret != nil { reader.problem("client_secret_file", "set either client_secret or client_secret_file, not both") }
-            let path = file.hasPrefix("/") ? file : baseDirectory + "/" + file
-            switch SecretFile.read(path) {
-            case .success(let text):
-                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            case .failure(let failure):
-                reader.problem("client_secret_file", failure.message)
-            }
-        }
+        let secret = readSecret("client_secret", in: reader)
         var auth: ProviderSettings.ClientAuthentication?
         if let authText = reader.string("token_endpoint_auth_method") {
             auth = ProviderSettings.ClientAuthentication(rawValue: authText)
@@ -120,6 +110,22 @@ struct ProviderReader {
             metadataRefreshSeconds: refresh, api: api, registration: registration)
     }
 
+    /// A secret given as `key` or as `key_file` (one file, relative to the config file), not both.
+    private func readSecret(_ key: String, in section: YAMLReader) -> String? {
+        var secret = section.string(key)
+        if let file = section.string(key + "_file") {
+            if secret != nil { section.problem(key + "_file", "set either \(key) or \(key)_file, not both") }
+            let path = file.hasPrefix("/") ? file : baseDirectory + "/" + file
+            switch SecretFile.read(path) {
+            case .success(let text):
+                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            case .failure(let failure):
+                section.problem(key + "_file", failure.message)
+            }
+        }
+        return secret
+    }
+
     /// `registration:` — dynamic client registration instead of a configured client_id.
     private func readRegistration(provider: String) -> ClientRegistrationSettings? {
         guard let section = reader.object("registration") else { return nil }
@@ -140,15 +146,7 @@ struct ProviderReader {
                 section.problem("id_token_signed_response_alg", "must be an asymmetric algorithm such as RS256 or ES256, got \"\(text)\"")
             }
         }
-        settings.initialAccessToken = section.string("initial_access_token")
-        if let file = section.string("initial_access_token_file") {
-            if settings.initialAccessToken != nil { section.problem("initial_access_token_file", "set either initial_access_token or initial_access_token_file, not both") }
-            let path = file.hasPrefix("/") ? file : baseDirectory + "/" + file
-            switch SecretFile.read(path) {
-            case .success(let text): settings.initialAccessToken = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            case .failure(let failure): section.problem("initial_access_token_file", failure.message)
-            }
-        }
+        settings.initialAccessToken = readSecret("initial_access_token", in: section)
         if let directory = section.string("state_dir", required: true) {
             settings.stateDirectory = directory.hasPrefix("/") ? directory : baseDirectory + "/" + directory
             var isDirectory: ObjCBool = false

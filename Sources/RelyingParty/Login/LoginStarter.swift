@@ -21,9 +21,9 @@ struct LoginStarter: Sendable {
     func start(with configured: ProviderSettings, returnTo: String, extraParameters: [(String, String)] = [], isRecheck: Bool = false,
                followsNewRegistration: Bool = false, for request: Request) -> Response {
         let extraParameters = isRecheck ? extraParameters.filter { $0.0 != "prompt" } + [("prompt", "none")] : extraParameters
+        var provider = configured
         // The callback must store the session: when the store is already known
         // to be down, say so now rather than after a trip to the provider.
-        var provider = configured
         guard !store.isKnownUnavailable else {
             return pages.response(ErrorPage(
                 status: 503, title: "Login unavailable", message: "Sessions cannot be stored right now, so logging in would fail. Please try again in a moment.",
@@ -73,11 +73,8 @@ struct LoginStarter: Sendable {
         guard error.isTemporary else {
             return pages.response(.clientRegistrationFailed(error, log: "cannot log in: no registered client", metadata: metadata), for: request, headers: headers)
         }
-        if case .overloaded = error {
-            return ProviderUnavailablePage.response(title: "Login unavailable", slow: true, tryAgainURL: tryAgainURL,
-                                                    log: "cannot log in: client registration not attempted", metadata: metadata, pages: pages, for: request, headers: headers)
-        }
-        return ProviderUnavailablePage.response(title: "Login unavailable", slow: false, tryAgainURL: tryAgainURL,
-                                                log: "cannot log in: client registration failed", metadata: metadata, pages: pages, for: request, headers: headers)
+        return ProviderUnavailablePage.response(title: "Login unavailable", slow: error.isOverloaded, tryAgainURL: tryAgainURL,
+                                                log: error.isOverloaded ? "cannot log in: client registration not attempted" : "cannot log in: client registration failed",
+                                                metadata: metadata, pages: pages, for: request, headers: headers)
     }
 }

@@ -34,6 +34,12 @@ public enum ClientRegistrationError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// True when the call was not made because too many requests already wait on the provider.
+    public var isOverloaded: Bool {
+        if case .overloaded = self { return true }
+        return false
+    }
+
     /// True when trying again in a moment may work (a 503 page rather than the misconfiguration page).
     public var isTemporary: Bool {
         switch self {
