@@ -19,18 +19,17 @@ struct ProviderReader {
         if let issuer, !(issuer.hasPrefix("https://") || issuer.hasPrefix("http://")) {
             reader.problem("issuer", "must be the provider's issuer URL (https://…), got \"\(issuer)\"")
         }
-        let clientID = reader.string("client_id", required: true)
-        var secret = reader.string("client_secret")
-        if let file = reader.string("client_secret_file") {
-            if secret != nil { reader.problem("client_secret_file", "set either client_secret or client_secret_file, not both") }
-            let path = file.hasPrefix("/") ? file : baseDirectory + "/" + file
-            switch SecretFile.read(path) {
-            case .success(let text):
-                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            case .failure(let failure):
-                reader.problem("client_secret_file", failure.message)
+        let registration = readRegistration(provider: name)
+        if registration != nil, reader.has("client_id") {
+            reader.problem("client_id", "set either client_id or registration, not both: with registration the provider assigns the client_id")
+        }
+        if registration != nil {
+            for key in ["client_secret", "client_secret_file", "client_private_key_file", "token_endpoint_auth_method"] where reader.has(key) {
+                reader.problem(key, "is not used with registration: the provider issues the client's credentials (set registration.token_endpoint_auth_method to choose the method)")
             }
         }
+        let clientID = registration != nil ? "" : reader.string("client_id", required: true)
+        let secret = readSecret("client_secret", in: reader)
         var auth: ProviderSettings.ClientAuthentication?
         if let authText = reader.string("token_endpoint_auth_method") {
             auth = ProviderSettings.ClientAuthentication(rawValue: authText)
@@ -52,7 +51,7 @@ struct ProviderReader {
         case .publicClient?:
             break
         case nil:
-            if !hasSecret && !reader.has("client_private_key_file") {
+            if registration == nil, !hasSecret && !reader.has("client_private_key_file") {
                 reader.problem("client_secret", "is required (or client_secret_file, or client_private_key_file for private_key_jwt, or token_endpoint_auth_method: none for a public client)")
             }
         }
@@ -124,7 +123,61 @@ struct ProviderReader {
             name: name, issuer: issuer, clientID: clientID, clientSecret: secret ?? "", clientAuthentication: auth,
             clientSigningKey: signingKey, clientSecretAssertionAlgorithm: secretAlgorithm, acceptsUnsignedIDTokens: acceptsUnsigned, scopes: scopes,
             userClaim: userClaim, allowedAlgorithms: algorithms, staticMetadata: staticMetadata, extraAuthorizationParameters: extra,
-            metadataRefreshSeconds: refresh, api: api, maxAge: maxAge, acrValues: acrValues, displayName: displayName)
+            metadataRefreshSeconds: refresh, api: api, maxAge: maxAge, acrValues: acrValues, displayName: displayName,
+            registration: registration)
+    }
+
+    /// A secret given as `key` or as `key_file` (one file, relative to the config file), not both.
+    private func readSecret(_ key: String, in section: YAMLReader) -> String? {
+        var secret = section.string(key)
+        if let file = section.string(key + "_file") {
+            if secret != nil { section.problem(key + "_file", "set either \(key) or \(key)_file, not both") }
+            let path = file.hasPrefix("/") ? file : baseDirectory + "/" + file
+            switch SecretFile.read(path) {
+            case .success(let text):
+                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            case .failure(let failure):
+                section.problem(key + "_file", failure.message)
+            }
+        }
+        return secret
+    }
+
+    /// `registration:` — dynamic client registration instead of a configured client_id.
+    private func readRegistration(provider: String) -> ClientRegistrationSettings? {
+        guard let section = reader.object("registration") else { return nil }
+        var settings = ClientRegistrationSettings(stateDirectory: "")
+        settings.clientName = section.string("client_name")
+        settings.contacts = section.stringList("contacts", default: [])
+        if let text = section.string("token_endpoint_auth_method") {
+            if let method = ProviderSettings.ClientAuthentication(rawValue: text), [.clientSecretBasic, .clientSecretPost].contains(method) {
+                settings.tokenEndpointAuthMethod = method
+            } else {
+                section.problem("token_endpoint_auth_method", "must be client_secret_basic or client_secret_post for a registered client, got \"\(text)\"")
+            }
+        }
+        if let text = section.string("id_token_signed_response_alg") {
+            if let alg = JWSAlgorithm(rawValue: text), !alg.isSymmetric {
+                settings.idTokenSignedResponseAlgorithm = alg
+            } else {
+                section.problem("id_token_signed_response_alg", "must be an asymmetric algorithm such as RS256 or ES256, got \"\(text)\"")
+            }
+        }
+        settings.initialAccessToken = readSecret("initial_access_token", in: section)
+        if let directory = section.string("state_dir", required: true) {
+            settings.stateDirectory = directory.hasPrefix("/") ? directory : baseDirectory + "/" + directory
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: settings.stateDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                section.problem("state_dir", "\(settings.stateDirectory) is not a directory; create it, writable only by the user oidc-fcgi runs as (mode 0700)")
+            } else {
+                // A stored client that cannot be used stops the start here, rather than at the first login.
+                do { _ = try RegisteredClientFile(stateDirectory: settings.stateDirectory, provider: provider).read() } catch {
+                    section.problem("state_dir", "\(error)")
+                }
+            }
+        }
+        section.finish()
+        return settings
     }
 
     /// A label on a button, not a paragraph.

@@ -11,7 +11,7 @@ struct OIDCFCGICommand: ParsableCommand {
         commandName: "oidc-fcgi",
         abstract: "OpenID Connect single sign-on for nginx (auth_request) and Apache, as a FastCGI program.",
         version: OIDCFCGIVersion.current,
-        subcommands: [Serve.self, CheckConfig.self, TokenCommand.self, ClientJWKSCommand.self]
+        subcommands: [Serve.self, CheckConfig.self, TokenCommand.self, ClientJWKSCommand.self, RegisterCommand.self]
     )
 }
 

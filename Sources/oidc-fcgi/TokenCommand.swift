@@ -1,8 +1,4 @@
 import ArgumentParser
-import Configuration
-import Foundation
-import HTTPClient
-import Logging
 import RelyingParty
 
 /// `oidc-fcgi token`: an access token for the configured client itself (the client
@@ -26,33 +22,25 @@ struct TokenCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let service: ServiceConfiguration
-        do { service = try ConfigurationLoader.load(file: config) } catch {
-            fail("\(error)", code: 2)
+        let context = ProviderCommandContext(command: "token", config: config, provider: provider)
+        let registrar = context.registrar()
+        var client: ProviderSettings
+        do { client = try registrar.client(for: context.provider, metadata: context.metadata) } catch {
+            context.fail("\(error)", code: 1)
         }
-        guard let settings = service.settings.provider(named: provider) else {
-            let names = service.settings.providers.map(\.name).joined(separator: ", ")
-            fail("no provider named \(provider ?? "") in \(config); configured: \(names)", code: 2)
+        // A registered client the provider forgot is registered again, and the grant tried once more.
+        for attempt in 1...2 {
+            do {
+                let granted = try TokenEndpointClient(http: context.http).clientCredentials(scope: scope, provider: client, metadata: context.metadata)
+                print(json ? String(decoding: granted.answer, as: UTF8.self) : granted.accessToken)
+                return
+            } catch {
+                if case .clientAuthenticationRefused = error, attempt == 1, client.registration != nil {
+                    do { client = try registrar.replace(rejected: client, metadata: context.metadata) } catch { context.fail("\(error)", code: 1) }
+                    continue
+                }
+                context.fail("provider \(client.name): \(error) (is the client allowed the client_credentials grant?)", code: 1)
+            }
         }
-        var logger = Logger(label: "oidc-fcgi")
-        logger.logLevel = .error
-        CurlHTTPClient.globalInit()
-        let http = CurlHTTPClient(connectTimeoutMs: service.httpConnectTimeoutMs, timeoutMs: service.httpTimeoutMs, caFile: service.caFile,
-                                  userAgent: "oidc-fcgi/\(OIDCFCGIVersion.current)")
-        let metadata: ProviderMetadata
-        do { metadata = try ProviderDirectory(http: http, clock: SystemClock(), logger: logger).snapshot(for: settings).metadata } catch {
-            fail("cannot read provider \(settings.name)'s metadata: \(error)", code: 1)
-        }
-        do {
-            let granted = try TokenEndpointClient(http: http).clientCredentials(scope: scope, provider: settings, metadata: metadata)
-            print(json ? String(decoding: granted.answer, as: UTF8.self) : granted.accessToken)
-        } catch {
-            fail("provider \(settings.name): \(error) (is the client allowed the client_credentials grant?)", code: 1)
-        }
-    }
-
-    private func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("oidc-fcgi token: \(message)\n".utf8))
-        Foundation.exit(code)
     }
 }

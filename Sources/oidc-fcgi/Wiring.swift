@@ -32,7 +32,8 @@ enum Wiring {
         // Waits on the provider never take every worker: the auth answer keeps capacity of its own.
         let provider = BoundedHTTPTransport(wrapping: http, limit: service.httpMaxConcurrent)
         let background: any BackgroundRunner = longRunning ? DispatchBackgroundRunner() : InlineRunner()
-        let context = RelyingPartyContext(settings: service.settings, store: store, http: provider, background: background, logger: logger)
+        let context = RelyingPartyContext(settings: service.settings, store: store, http: provider, background: background,
+                                          registeredClients: RegisteredClientFiles(), logger: logger)
         if longRunning { context.providers.prefetch(service.settings.providers) }
         return Built(responder: Responder(context: context))
     }

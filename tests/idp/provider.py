@@ -131,6 +131,17 @@ the form). `POST /test/id-token-options {"omit_auth_time": true}` leaves
 
 prints `provider ready: http://127.0.0.1:9400` once it accepts connections.
 The issuer is the URL the provider is reached at (scheme://host:port).
+Dynamic client registration (RFC 7591): discovery advertises the mock's
+`registration_endpoint` (`POST /oauth2/clients`), whose answer this wrapper
+completes with `client_id_issued_at`, `client_secret_expires_at` (0) and a
+`registration_access_token`. `POST /test/registration` `{"initial_access_token":
+t}` makes registration require `Authorization: Bearer t` (null: open again;
+else 401 `invalid_token`). `GET /test/registrations` → `{"count", "requests",
+"clients"}`: registrations accepted since start (refused ones are not counted),
+their JSON bodies and the client ids issued. `DELETE /test/clients/<id>`
+forgets a client: from then on the token, introspection and revocation
+endpoints refuse it with 401 `invalid_client` (its authorization requests still
+reach the login form, as the mock accepts any client id there).
 """
 
 from __future__ import annotations
@@ -1084,6 +1095,84 @@ def add_silent_authentication(app: flask.Flask) -> None:
         return flask.jsonify({"ended": sessions.end(sub=sub)})
 
 
+
+@dataclasses.dataclass
+class RegistrationState:
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+    initial_access_token: str | None = None
+    requests: list = dataclasses.field(default_factory=list)
+    clients: list = dataclasses.field(default_factory=list)
+    forgotten: set = dataclasses.field(default_factory=set)
+
+
+CLIENT_AUTHENTICATED_PATHS = ("/oauth2/token", "/introspect", "/revoke")
+
+
+def request_client_id() -> str | None:
+    """The client id a back-channel request names: Basic credentials or the form's client_id."""
+    auth = flask.request.authorization
+    if auth is not None and auth.type == "basic" and auth.username:
+        return auth.username
+    return flask.request.form.get("client_id")
+
+
+def add_registration_endpoints(app: flask.Flask) -> None:
+    state = RegistrationState()
+
+    @app.before_request
+    def guard_registration_and_forgotten_clients():
+        path = flask.request.path
+        if path == "/oauth2/clients" and flask.request.method == "POST":
+            with state.lock:
+                required = state.initial_access_token
+            if required is not None:
+                header = flask.request.headers.get("Authorization", "")
+                if not hmac.compare_digest(header.encode(), f"Bearer {required}".encode()):
+                    return json_error(401, "invalid_token", "registration requires the initial access token")
+        elif path in CLIENT_AUTHENTICATED_PATHS and flask.request.method == "POST":
+            client_id = request_client_id()
+            with state.lock:
+                forgotten = client_id in state.forgotten
+            if forgotten:
+                return json_error(401, "invalid_client", "this client is not registered (it was deleted)")
+        return None
+
+    @app.after_request
+    def complete_registration_answer(response: flask.Response) -> flask.Response:
+        if flask.request.path == "/oauth2/clients" and flask.request.method == "POST" and response.status_code == 201 and response.is_json:
+            answer = response.get_json()
+            answer["client_id_issued_at"] = int(time.time())
+            answer["client_secret_expires_at"] = 0
+            answer["registration_access_token"] = secrets.token_urlsafe(24)
+            response.set_data(flask.json.dumps(answer))
+            with state.lock:
+                state.requests.append(flask.request.get_json(silent=True))
+                state.clients.append(answer["client_id"])
+        return response
+
+    @app.post("/test/registration")
+    def set_registration() -> flask.typing.ResponseReturnValue:
+        body = flask.request.get_json(silent=True) or {}
+        token = body.get("initial_access_token")
+        if token is not None and (not isinstance(token, str) or not token):
+            return json_error(400, "invalid_request", "initial_access_token must be a non-empty string or null")
+        with state.lock:
+            state.initial_access_token = token
+        return "", 204
+
+    @app.get("/test/registrations")
+    def registrations() -> flask.typing.ResponseReturnValue:
+        with state.lock:
+            return flask.jsonify({"count": len(state.clients), "requests": list(state.requests), "clients": list(state.clients)})
+
+    @app.delete("/test/clients/<client_id>")
+    def forget_client(client_id: str) -> flask.typing.ResponseReturnValue:
+        mock_app.storage._clients.pop(client_id, None)  # noqa: SLF001 - the mock has no delete
+        with state.lock:
+            state.forgotten.add(client_id)
+        return "", 204
+
+
 def make_app(**options) -> flask.Flask:
     """The provider as a Flask app; options as for `oidc_provider_mock.app`.
 
@@ -1102,6 +1191,7 @@ def make_app(**options) -> flask.Flask:
     add_api_endpoints(app)
     add_logout_endpoints(app)
     add_silent_authentication(app)
+    add_registration_endpoints(app)
 
     @app.post("/test/rotate-key")
     def rotate_key() -> flask.typing.ResponseReturnValue:

@@ -8,6 +8,7 @@ import Logging
 /// a cache that cannot be read or written only costs a live check.
 public struct AccessTokenVerifier: Sendable {
     private let providers: ProviderDirectory
+    private let registrar: ClientRegistrar?
     private let keyVerifier: RotatingKeyVerifier
     private let introspection: IntrospectionClient
     private let cache: AccessTokenCache
@@ -19,9 +20,10 @@ public struct AccessTokenVerifier: Sendable {
     private let logger: Logger
     private let jwt = JWTAccessTokenValidator()
 
-    public init(providers: ProviderDirectory, keyVerifier: RotatingKeyVerifier, http: any HTTPTransport, cache: AccessTokenCache,
+    public init(providers: ProviderDirectory, registrar: ClientRegistrar? = nil, keyVerifier: RotatingKeyVerifier, http: any HTTPTransport, cache: AccessTokenCache,
                 clock: any WallClock, clockSkewSeconds: Int64, flightWaitMilliseconds: Int, logger: Logger) {
         self.providers = providers
+        self.registrar = registrar
         self.keyVerifier = keyVerifier
         introspection = IntrospectionClient(http: http, clock: clock)
         self.cache = cache
@@ -32,12 +34,19 @@ public struct AccessTokenVerifier: Sendable {
         self.logger = logger
     }
 
-    public func verify(_ token: String, provider: ProviderSettings) throws(AccessTokenError) -> AccessTokenIdentity {
+    public func verify(_ token: String, provider configured: ProviderSettings) throws(AccessTokenError) -> AccessTokenIdentity {
+        var provider = configured
         guard token.utf8.count <= provider.api.maxTokenBytes else {
             throw .tooLarge(bytes: token.utf8.count, limit: provider.api.maxTokenBytes)
         }
         let snapshot: ProviderDirectory.Snapshot
         do { snapshot = try providers.snapshot(for: provider) } catch { throw .providerUnavailable(error) }
+        if let registrar {
+            // A registered client: its client_id is the default audience and it authenticates introspection.
+            do { provider = try registrar.client(for: provider, metadata: snapshot.metadata) } catch {
+                throw .introspectionFailed("no registered client: \(error)")
+            }
+        }
         let expected = AccessTokenExpectations(
             issuer: snapshot.metadata.issuer, audiences: provider.acceptedAudiences, allowedAlgorithms: provider.accessTokenAlgorithms,
             requireTyp: provider.api.requireTyp, clockSkewSeconds: clockSkewSeconds, now: clock.now(),

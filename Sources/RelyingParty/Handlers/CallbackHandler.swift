@@ -41,7 +41,7 @@ struct CallbackHandler: Sendable {
             if login.isRecheck { return endRecheckedSession(request, error: error, login: login, extra: [clearState]) }
             return providerError(request, error: error, description: FormEncoding.single("error_description", in: query), login: login, extra: [clearState])
         }
-        guard let provider = context.settings.provider(named: login.provider) else {
+        guard var provider = context.settings.provider(named: login.provider) else {
             return reject(request, status: 400, title: "Login failed", message: "The provider of this login is no longer configured. Start again.", log: "login state names an unknown provider", extra: [clearState])
         }
         guard let code = FormEncoding.single("code", in: query), !code.isEmpty else {
@@ -62,6 +62,9 @@ struct CallbackHandler: Sendable {
             guard error.isTemporary else { return misconfiguredProvider(request, provider: provider, reason: "\(error)", extra: [clearState]) }
             return providerUnavailable(request, login: login, provider: provider, reason: "\(error)", slow: error.isOverloaded, extra: [clearState])
         }
+        do { provider = try context.registrar.client(for: provider, metadata: snapshot.metadata) } catch {
+            return LoginStarter.registrationFailed(error, provider: provider, tryAgainURL: login.returnTo, pages: context.pages, for: request, headers: [clearState])
+        }
         if let issuerParameter = FormEncoding.single("iss", in: query), issuerParameter != snapshot.metadata.issuer {
             // RFC 9207: the response came from another provider (mix-up attack).
             return reject(request, status: 400, title: "Login failed", message: "The login response came from an unexpected identity provider.", log: "iss parameter does not match the provider", extra: [clearState])
@@ -73,6 +76,9 @@ struct CallbackHandler: Sendable {
                 provider: provider, metadata: snapshot.metadata)
         } catch {
             if case .clientAuthenticationRefused(let method, _, let description) = error {
+                if provider.registration != nil, !login.isRecheck, !login.followsNewRegistration {
+                    return registerAgainAndRestart(request, provider: provider, login: login, metadata: snapshot.metadata, clearState: clearState)
+                }
                 return clientAuthenticationRefused(request, provider: provider, method: method, description: description, extra: [clearState])
             }
             if case .overloaded = error { return providerUnavailable(request, login: login, provider: provider, reason: error.description, slow: true, extra: [clearState]) }
@@ -223,6 +229,21 @@ struct CallbackHandler: Sendable {
         context.pages.response(ErrorPage(
             status: 502, title: "Login failed", message: "The identity provider could not complete the login. Please try again.", tryAgainURL: login.returnTo,
             log: "login failed at the provider", logLevel: .error, logMetadata: ["provider": "\(provider.name)", "reason": "\(reason)"]), for: request, headers: extra)
+    }
+
+    /// The provider no longer knows the registered client (it refused it): register a new
+    /// one and send the browser straight back to the provider with it. The code was issued
+    /// to the old client, so the login itself starts over; only once in a row.
+    private func registerAgainAndRestart(_ request: Request, provider: ProviderSettings, login: LoginState, metadata: ProviderMetadata,
+                                         clearState: Response.Header) -> Response {
+        let replacement: ProviderSettings
+        do { replacement = try context.registrar.replace(rejected: provider, metadata: metadata) } catch {
+            return LoginStarter.registrationFailed(error, provider: provider, tryAgainURL: login.returnTo, pages: context.pages, for: request, headers: [clearState])
+        }
+        context.logger.warning("the provider refused the registered client; registered a new one and restarting the login",
+                               metadata: ["provider": "\(provider.name)", "refused_client_id": "\(provider.clientID)", "client_id": "\(replacement.clientID)"])
+        let restart = context.loginStarter.start(with: replacement, returnTo: login.returnTo, followsNewRegistration: true, for: request)
+        return Response(status: restart.status, headers: [clearState] + restart.headers, body: restart.body)
     }
 
     /// A wrong secret or key is the operator's to fix: say which method was refused, not "try again".

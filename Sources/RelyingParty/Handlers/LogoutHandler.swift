@@ -14,6 +14,7 @@ struct LogoutHandler: Sendable {
     let sessionCookie: CookieName
     let setCookie: SetCookie
     let providers: ProviderDirectory
+    let registrar: ClientRegistrar
     let returnURLs: ReturnURLPolicy
     let logoutStates: LogoutStateCookie
     let random: any RandomSource
@@ -27,6 +28,7 @@ struct LogoutHandler: Sendable {
         sessionCookie = context.sessionCookie
         setCookie = context.setCookie
         providers = context.providers
+        registrar = context.registrar
         returnURLs = context.returnURLs
         logoutStates = context.logoutStates
         random = context.random
@@ -69,14 +71,15 @@ struct LogoutHandler: Sendable {
         var headers = [setCookie.delete(sessionCookie), Response.Header(.cacheControl, "no-store")]
         var location = returnTo
         // The cached metadata only (a stale copy is fine): logout never waits on the provider.
-        if let session, let provider = settings.provider(named: session.provider),
+        // A registered client as already stored: logout never registers.
+        if let session, let provider = settings.provider(named: session.provider).map(registrar.knownClient(for:)),
            let endSession = try? providers.snapshot(for: provider).metadata.endSessionEndpoint {
             let state = Base64URL.encode(random.bytes(24))
             headers.append(logoutStates.issue(.init(state: state, returnTo: returnTo, createdAt: clock.now())))
             location = FormEncoding.append([
                 ("id_token_hint", session.idToken), ("client_id", provider.clientID),
                 ("post_logout_redirect_uri", settings.publicOrigin.serialized + settings.logout.path), ("state", state),
-            ], to: endSession)
+            ].filter { !$0.1.isEmpty }, to: endSession)
         }
         logger.info("logged out", metadata: ["user": "\(session?.user ?? "-")", "provider": "\(session?.provider ?? "-")"])
         headers.append(Response.Header(.location, location))

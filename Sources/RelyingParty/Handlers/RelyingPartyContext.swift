@@ -5,6 +5,8 @@ import Logging
 public struct RelyingPartyContext: Sendable {
     public let settings: Settings
     public let providers: ProviderDirectory
+    /// The clients of providers configured with `registration`, registered once and kept in the state directory.
+    public let registrar: ClientRegistrar
     /// ID token (and, later, bearer token) signatures, with one key refetch when the provider rotated.
     public let keyVerifier: RotatingKeyVerifier
     public let sessions: SessionManager
@@ -33,7 +35,8 @@ public struct RelyingPartyContext: Sendable {
 
     public init(settings: Settings, store: any KeyValueStore, http: any HTTPTransport, clock: any WallClock = SystemClock(),
                 random: any RandomSource = SystemRandomSource(), background: any BackgroundRunner = InlineRunner(),
-                sleeper: any Sleeper = ThreadSleeper(), logger: Logger) {
+                sleeper: any Sleeper = ThreadSleeper(), registeredClients: any RegisteredClientStorage = UnavailableRegisteredClientStorage(),
+                logger: Logger) {
         self.settings = settings
         self.store = store
         self.http = http
@@ -42,11 +45,12 @@ public struct RelyingPartyContext: Sendable {
         self.logger = logger
         providers = ProviderDirectory(http: http, clock: clock, logger: logger, runner: background)
         keyVerifier = RotatingKeyVerifier(directory: providers, logger: logger)
+        registrar = ClientRegistrar(http: http, clock: clock, settings: settings, storage: registeredClients, logger: logger)
         sessions = SessionManager(store: store, settings: settings.session, clock: clock, random: random)
         loginStates = LoginStateCookies(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)
         logoutStates = LogoutStateCookie(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)
         pages = ErrorPages(settings: settings.pages, startURL: settings.publicOrigin.serialized + "/", random: random, logger: logger)
-        loginStarter = LoginStarter(store: store, providers: providers, loginStates: loginStates, random: random, clock: clock,
+        loginStarter = LoginStarter(store: store, providers: providers, registrar: registrar, loginStates: loginStates, random: random, clock: clock,
                                     redirectURI: settings.redirectURI, pages: pages, logger: logger)
         returnURLs = ReturnURLPolicy(publicOrigin: settings.publicOrigin, allowedOrigins: settings.allowedReturnOrigins)
         identityHeaders = IdentityHeaders(settings: settings.headers)
@@ -57,12 +61,12 @@ public struct RelyingPartyContext: Sendable {
         self.sessionCookie = sessionCookie
         upstreamCookies = UpstreamCookies(settings: settings.cookie)
         accessTokens = AccessTokenVerifier(
-            providers: providers, keyVerifier: keyVerifier, http: http,
+            providers: providers, registrar: registrar, keyVerifier: keyVerifier, http: http,
             cache: AccessTokenCache(store: store, secrets: settings.session.secrets, clock: clock, random: random),
             clock: clock, clockSkewSeconds: settings.clockSkewSeconds, flightWaitMilliseconds: settings.api.flightWaitMilliseconds, logger: logger)
         sessionAccessTokens = AccessTokenRefresher(
             sessions: sessions, tokens: SessionTokenStore(store: store, secrets: settings.session.secrets, clock: clock, random: random),
-            providers: providers, tokenEndpoint: TokenEndpointClient(http: http, clock: clock, random: random), clock: clock, sleeper: sleeper,
+            providers: providers, registrar: registrar, tokenEndpoint: TokenEndpointClient(http: http, clock: clock, random: random), clock: clock, sleeper: sleeper,
             settings: settings.tokenRefresh, logger: logger)
     }
 }

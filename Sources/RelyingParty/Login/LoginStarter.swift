@@ -7,6 +7,7 @@ import Logging
 struct LoginStarter: Sendable {
     let store: any KeyValueStore
     let providers: ProviderDirectory
+    let registrar: ClientRegistrar
     let loginStates: LoginStateCookies
     let random: any RandomSource
     let clock: any WallClock
@@ -19,9 +20,11 @@ struct LoginStarter: Sendable {
     /// A re-check asks the provider with `prompt=none` to vouch for the session's user again.
     /// `stepUp` is the location's demand: its `max_age` and `acr_values` replace the
     /// provider's, and its acr values are essential (checked in the ID token).
-    func start(with provider: ProviderSettings, returnTo: String, extraParameters: [(String, String)] = [], isRecheck: Bool = false,
-               stepUp: StepUpRequirement = StepUpRequirement(maxAge: nil, acrValues: []), for request: Request) -> Response {
+    func start(with configured: ProviderSettings, returnTo: String, extraParameters: [(String, String)] = [], isRecheck: Bool = false,
+               stepUp: StepUpRequirement = StepUpRequirement(maxAge: nil, acrValues: []), followsNewRegistration: Bool = false,
+               for request: Request) -> Response {
         var extraParameters = isRecheck ? extraParameters.filter { $0.0 != "prompt" } + [("prompt", "none")] : extraParameters
+        var provider = configured
         let maxAge = stepUp.maxAge ?? provider.maxAge
         let acrValues = stepUp.acrValues.isEmpty ? provider.acrValues : stepUp.acrValues
         if let maxAge { extraParameters = extraParameters.filter { $0.0 != "max_age" } + [("max_age", String(maxAge))] }
@@ -44,12 +47,17 @@ struct LoginStarter: Sendable {
             return ProviderUnavailablePage.response(title: "Login unavailable", slow: error.isOverloaded, tryAgainURL: returnTo,
                                                     log: "cannot start login: provider unavailable", metadata: metadata, pages: pages, for: request)
         }
+        do {
+            provider = try registrar.client(for: provider, metadata: metadata)
+        } catch {
+            return Self.registrationFailed(error, provider: provider, tryAgainURL: returnTo, pages: pages, for: request)
+        }
         let now = clock.now()
         let pkce = PKCE(random: random)
         let state = LoginState(
             state: Base64URL.encode(random.bytes(32)), nonce: Base64URL.encode(random.bytes(32)),
             codeVerifier: pkce.verifier, returnTo: returnTo, provider: provider.name, createdAt: now, isRecheck: isRecheck,
-            maxAge: maxAge, requiredACRValues: stepUp.acrValues
+            maxAge: maxAge, requiredACRValues: stepUp.acrValues, followsNewRegistration: followsNewRegistration
         )
         var parameters: [(String, String)] = [
             ("response_type", "code"), ("client_id", provider.clientID), ("redirect_uri", redirectURI),
@@ -63,5 +71,17 @@ struct LoginStarter: Sendable {
         headers.append(Response.Header(.location, FormEncoding.append(parameters, to: metadata.authorizationEndpoint)))
         headers.append(Response.Header(.cacheControl, "no-store"))
         return Response(status: 302, headers: headers)
+    }
+
+    /// A login that has no registered client to use: 503 when it may work in a moment, else the misconfiguration page.
+    static func registrationFailed(_ error: ClientRegistrationError, provider: ProviderSettings, tryAgainURL: String?,
+                                   pages: ErrorPages, for request: Request, headers: [Response.Header] = []) -> Response {
+        let metadata: Logger.Metadata = ["provider": "\(provider.name)", "reason": "\(error)"]
+        guard error.isTemporary else {
+            return pages.response(.clientRegistrationFailed(error, log: "cannot log in: no registered client", metadata: metadata), for: request, headers: headers)
+        }
+        return ProviderUnavailablePage.response(title: "Login unavailable", slow: error.isOverloaded, tryAgainURL: tryAgainURL,
+                                                log: error.isOverloaded ? "cannot log in: client registration not attempted" : "cannot log in: client registration failed",
+                                                metadata: metadata, pages: pages, for: request, headers: headers)
     }
 }

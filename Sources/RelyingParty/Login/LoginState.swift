@@ -16,17 +16,21 @@ public struct LoginState: Sendable, Codable, Equatable {
     /// The `acr_values` a location demanded (essential): the ID token's `acr`
     /// must be one of them. A provider's configured values are a wish, not kept here.
     public var requiredACRValues: [String]
+    /// Started again right after the provider refused the registered client and a new
+    /// one was registered: a second refusal is shown, not answered by registering again.
+    public var followsNewRegistration: Bool
 
     enum CodingKeys: String, CodingKey {
         case state = "s", nonce = "n", codeVerifier = "v", returnTo = "r", provider = "p", createdAt = "t", isRecheck = "rc"
-        case maxAge = "ma", requiredACRValues = "acr"
+        case maxAge = "ma", requiredACRValues = "acr", followsNewRegistration = "nr"
     }
 
     public init(state: String, nonce: String, codeVerifier: String, returnTo: String, provider: String, createdAt: Int64, isRecheck: Bool = false,
-                maxAge: Int64? = nil, requiredACRValues: [String] = []) {
+                maxAge: Int64? = nil, requiredACRValues: [String] = [], followsNewRegistration: Bool = false) {
         self.isRecheck = isRecheck
         self.maxAge = maxAge
         self.requiredACRValues = requiredACRValues
+        self.followsNewRegistration = followsNewRegistration
         self.state = state
         self.nonce = nonce
         self.codeVerifier = codeVerifier
@@ -47,6 +51,7 @@ public struct LoginState: Sendable, Codable, Equatable {
         isRecheck = try container.decodeIfPresent(Bool.self, forKey: .isRecheck) ?? false
         maxAge = try container.decodeIfPresent(Int64.self, forKey: .maxAge)
         requiredACRValues = try container.decodeIfPresent(String.self, forKey: .requiredACRValues)?.split(separator: " ").map(String.init) ?? []
+        followsNewRegistration = try container.decodeIfPresent(Bool.self, forKey: .followsNewRegistration) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -61,6 +66,7 @@ public struct LoginState: Sendable, Codable, Equatable {
         if isRecheck { try container.encode(true, forKey: .isRecheck) }
         try container.encodeIfPresent(maxAge, forKey: .maxAge)
         if !requiredACRValues.isEmpty { try container.encode(requiredACRValues.joined(separator: " "), forKey: .requiredACRValues) }
+        if followsNewRegistration { try container.encode(true, forKey: .followsNewRegistration) }
     }
 
     /// The length of a `state` value: 32 random bytes in unpadded base64url.

@@ -13,6 +13,7 @@ struct BackchannelLogoutHandler: Sendable {
     let providerSettings: [ProviderSettings]
     let clockSkewSeconds: Int64
     let providers: ProviderDirectory
+    let registrar: ClientRegistrar
     let keyVerifier: RotatingKeyVerifier
     let sessions: SessionManager
     let store: any KeyValueStore
@@ -24,6 +25,7 @@ struct BackchannelLogoutHandler: Sendable {
         providerSettings = context.settings.providers
         clockSkewSeconds = context.settings.clockSkewSeconds
         providers = context.providers
+        registrar = context.registrar
         keyVerifier = context.keyVerifier
         sessions = context.sessions
         store = context.store
@@ -109,7 +111,8 @@ struct BackchannelLogoutHandler: Sendable {
               let claims = JSONValue.parse(payload)?.objectValue, let issuer = claims["iss"]?.stringValue
         else { return nil }
         let audiences = (try? ClaimReader(claims).audiences()) ?? []
-        return providerSettings.first { provider in
+        // Registered clients as already stored: a logout token never causes a registration.
+        return providerSettings.map(registrar.knownClient(for:)).first { provider in
             (name == nil || name == "" || provider.name == name) && provider.issuer == issuer && audiences.contains(provider.clientID)
         }
     }

@@ -22,17 +22,19 @@ public struct AccessTokenRefresher: Sendable {
     private let sessions: SessionManager
     private let tokens: SessionTokenStore
     private let providers: ProviderDirectory
+    private let registrar: ClientRegistrar?
     private let tokenEndpoint: TokenEndpointClient
     private let clock: any WallClock
     private let sleeper: any Sleeper
     private let settings: TokenRefreshSettings
     private let logger: Logger
 
-    public init(sessions: SessionManager, tokens: SessionTokenStore, providers: ProviderDirectory, tokenEndpoint: TokenEndpointClient,
+    public init(sessions: SessionManager, tokens: SessionTokenStore, providers: ProviderDirectory, registrar: ClientRegistrar? = nil, tokenEndpoint: TokenEndpointClient,
                 clock: any WallClock, sleeper: any Sleeper, settings: TokenRefreshSettings, logger: Logger) {
         self.sessions = sessions
         self.tokens = tokens
         self.providers = providers
+        self.registrar = registrar
         self.tokenEndpoint = tokenEndpoint
         self.clock = clock
         self.sleeper = sleeper
@@ -65,7 +67,8 @@ public struct AccessTokenRefresher: Sendable {
     }
 
     /// Called holding the lock.
-    private func refresh(_ current: SessionTokens, of id: SessionID, session: SessionRecord, provider: ProviderSettings) -> Outcome {
+    private func refresh(_ current: SessionTokens, of id: SessionID, session: SessionRecord, provider configured: ProviderSettings) -> Outcome {
+        var provider = configured
         let metadata: Logger.Metadata = ["provider": "\(provider.name)", "user": "\(session.user.prefix(64))"]
         guard let refreshToken = current.refreshToken, !refreshToken.isEmpty else {
             return end(id, session: session, why: "the access token expired and the session has no refresh token", metadata: metadata)
@@ -75,10 +78,24 @@ public struct AccessTokenRefresher: Sendable {
             logger.error("cannot refresh the access token: the provider's metadata is unavailable", metadata: metadata.merging(["reason": "\(error)"]) { $1 })
             return .unavailable
         }
+        if let registrar {
+            do { provider = try registrar.client(for: provider, metadata: providerMetadata) } catch {
+                logger.error("cannot refresh the access token: no registered client", metadata: metadata.merging(["reason": "\(error)"]) { $1 })
+                return .unavailable
+            }
+        }
         // Expiry counts from before the call, so a slow answer errs on the early side.
         let requestedAt = clock.now()
         let answer: RefreshedTokens
         do { answer = try tokenEndpoint.refresh(refreshToken: refreshToken, provider: provider, metadata: providerMetadata) } catch {
+            if case .clientAuthenticationRefused = error, let registrar, provider.registration != nil {
+                // The provider forgot the client: its refresh tokens went with it. Register anew for the next login.
+                do { _ = try registrar.replace(rejected: provider, metadata: providerMetadata) } catch {
+                    logger.error("the provider refused the registered client and registering a new one failed", metadata: metadata.merging(["reason": "\(error)"]) { $1 })
+                    return .unavailable
+                }
+                return end(id, session: session, why: "the provider refused the registered client; a new one is registered for the next login", metadata: metadata)
+            }
             if case .refused(let status, let code, _) = error, status < 500 {
                 return end(id, session: session, why: "the provider refused the refresh token (\(code))", metadata: metadata)
             }

@@ -49,6 +49,9 @@ public struct ProviderSettings: Sendable {
     public var api: AccessTokenSettings
     /// What people read on the provider-choice page (`display_name`; the name by default).
     public var displayName: String
+    /// Set: the client is registered dynamically and `clientID`/`clientSecret` are
+    /// empty here; `ClientRegistrar.client(for:metadata:)` gives the registered ones.
+    public var registration: ClientRegistrationSettings?
 
     public init(
         name: String, issuer: String, clientID: String, clientSecret: String,
@@ -57,7 +60,8 @@ public struct ProviderSettings: Sendable {
         userClaim: String = "sub", allowedAlgorithms: Set<JWSAlgorithm> = ProviderSettings.defaultAlgorithms,
         staticMetadata: ProviderMetadata? = nil, extraAuthorizationParameters: [(name: String, value: String)] = [],
         metadataRefreshSeconds: Int64 = 3600, api: AccessTokenSettings = AccessTokenSettings(),
-        maxAge: Int64? = nil, acrValues: [String] = [], displayName: String? = nil
+        maxAge: Int64? = nil, acrValues: [String] = [], displayName: String? = nil,
+        registration: ClientRegistrationSettings? = nil
     ) {
         self.maxAge = maxAge
         self.acrValues = acrValues
@@ -77,6 +81,7 @@ public struct ProviderSettings: Sendable {
         self.extraAuthorizationParameters = extraAuthorizationParameters
         self.metadataRefreshSeconds = metadataRefreshSeconds
         self.api = api
+        self.registration = registration
     }
 
     /// Asymmetric algorithms by default; HS* only when configured, as they rest on the client secret.

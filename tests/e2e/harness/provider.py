@@ -73,6 +73,22 @@ class Provider:
         r = requests.put(f"{self.issuer}/test/clients/{client_id}", json=body, timeout=5)
         r.raise_for_status()
 
+    def registrations(self) -> dict:
+        """Dynamic registrations accepted so far: `{"count", "requests", "clients"}`."""
+        r = requests.get(self.issuer + "/test/registrations", timeout=5)
+        r.raise_for_status()
+        return r.json()
+
+    def forget_client(self, client_id: str) -> None:
+        """The provider forgets `client_id`: its token endpoint refuses it (invalid_client)."""
+        r = requests.delete(f"{self.issuer}/test/clients/{client_id}", timeout=5)
+        r.raise_for_status()
+
+    def require_initial_access_token(self, token: str | None) -> None:
+        """Registration needs `Authorization: Bearer token` from now on (None: open again)."""
+        r = requests.post(self.issuer + "/test/registration", json={"initial_access_token": token}, timeout=5)
+        r.raise_for_status()
+
     def client_assertions(self) -> list[dict]:
         """The client assertions the provider accepted since the last registration:
         `[{"method", "path", "assertion", "header", "claims"}]`."""
