@@ -63,6 +63,15 @@ import Testing
         #expect(answer.headers(named: "Set-Cookie").isEmpty)
     }
 
+    @Test func aLinkMayAskForAStricterSignIn() {
+        let flow = FlowHarness()
+        let parameters = authorization(link(flow, "max_age=0&acr_values=urn%3Amfa%20urn%3Ahw"))
+        #expect(parameters["max_age"] == "0")
+        #expect(parameters["acr_values"] == "urn:mfa urn:hw")
+        #expect(link(flow, "max_age=soon").status == 400)
+        #expect(link(flow, "acr_values=a&acr_values=b").status == 400)
+    }
+
     @Test func onlyGetHeadAndFormPostsAreAccepted() {
         let flow = FlowHarness()
         #expect(link(flow, "", method: "PUT").status == 405)

@@ -124,6 +124,12 @@ import Testing
         #expect(!html.contains("<b>"))
     }
 
+    @Test func aStepUpLocationsChoicesCarryItsDemand() {
+        let flow = twoProviders()
+        let html = body(send(flow, "login", providers: "corp partner", params: ["OIDC_MAX_AGE": "0", "OIDC_ACR_VALUES": "urn:mfa"]))
+        #expect(html.contains("provider=corp&amp;target_link_uri=https%3A%2F%2Fapp.example.com%2Freports%3Fyear%3D2026&amp;max_age=0&amp;acr_values=urn%3Amfa"), "\(html)")
+    }
+
     @Test func eachChoiceLogsInAtItsProviderAndLandsOnTheWantedPage() throws {
         for name in ["corp", "partner"] {
             let flow = twoProviders()

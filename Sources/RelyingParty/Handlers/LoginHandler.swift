@@ -44,7 +44,7 @@ struct LoginHandler: Sendable {
         guard location.offersChoice else {
             return context.loginStarter.start(with: location.providers[0], returnTo: returnTo, stepUp: stepUp, for: request)
         }
-        return ProviderChoicePage.response(providers: location.providers, returnTo: returnTo, pages: context.pages)
+        return ProviderChoicePage.response(providers: location.providers, returnTo: returnTo, stepUp: stepUp, pages: context.pages)
     }
 
     /// The provider to re-check with: `1` names a location's only provider, a

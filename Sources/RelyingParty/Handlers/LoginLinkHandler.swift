@@ -31,7 +31,7 @@ struct LoginLinkHandler: Sendable {
             return pages.response(status: 405, title: "Method not allowed", message: "A login link is opened with GET or POST.", for: request,
                                   headers: [Response.Header(.allow, "GET, HEAD, POST")])
         }
-        for name in ["iss", "provider", "target_link_uri", "login_hint"] where form.filter({ $0.name == name }).count > 1 {
+        for name in ["iss", "provider", "target_link_uri", "login_hint", "max_age", "acr_values"] where form.filter({ $0.name == name }).count > 1 {
             return refuse("parameter \(name) repeated", message: "The login link repeats a parameter.", for: request)
         }
         let provider: ProviderSettings
@@ -54,7 +54,13 @@ struct LoginLinkHandler: Sendable {
             }
             extra.append(("login_hint", hint))
         }
-        return starter.start(with: provider, returnTo: returnTo, extraParameters: extra, for: request)
+        // A stricter sign-in than the provider's usual (the choice page of a step-up location
+        // asks for it): only ever stricter, so a link cannot weaken any location's demand.
+        let stepUp: StepUpRequirement
+        do { stepUp = try StepUpRequirement.parse(maxAge: FormEncoding.single("max_age", in: form), acrValues: FormEncoding.single("acr_values", in: form)) } catch {
+            return refuse("\(error)", message: "The login link's max_age or acr_values is not usable.", for: request)
+        }
+        return starter.start(with: provider, returnTo: returnTo, extraParameters: extra, stepUp: stepUp, for: request)
     }
 
     private enum Choice { case success(ProviderSettings), failure(String) }

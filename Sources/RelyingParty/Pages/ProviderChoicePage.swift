@@ -10,10 +10,15 @@ struct ProviderChoicePage {
     static let message = "This page accepts sign-in with more than one identity provider. Choose the one you have an account with."
 
     /// `returnTo` must already have passed the return-URL policy; the login link checks it again.
-    static func response(providers: [ProviderSettings], returnTo: String, pages: ErrorPages) -> Response {
+    /// A location's step-up demand travels with each link, so the login it starts meets it.
+    static func response(providers: [ProviderSettings], returnTo: String, stepUp: StepUpRequirement = StepUpRequirement(maxAge: nil, acrValues: []),
+                         pages: ErrorPages) -> Response {
+        var demand: [(String, String)] = []
+        if let maxAge = stepUp.maxAge { demand.append(("max_age", String(maxAge))) }
+        if !stepUp.acrValues.isEmpty { demand.append(("acr_values", stepUp.acrValues.joined(separator: " "))) }
         let items = providers.map { provider in
             ["provider_name": provider.displayName,
-             "provider_url": FormEncoding.append([("provider", provider.name), ("target_link_uri", returnTo)], to: loginLinkPath)]
+             "provider_url": FormEncoding.append([("provider", provider.name), ("target_link_uri", returnTo)] + demand, to: loginLinkPath)]
         }
         let html = pages.template.render(
             ["status": "401", "title": title, "message": message, "site_name": pages.siteName, "start_url": pages.startURL, "provider_choice": "1"],

@@ -37,14 +37,20 @@ struct StepUpRequirement: Sendable, Equatable {
 
     /// The location's demand; empty when it sets neither parameter.
     static func of(_ request: Request) throws(Malformed) -> StepUpRequirement {
+        try parse(maxAge: request.params[maxAgeParameter], acrValues: request.params[acrValuesParameter])
+    }
+
+    /// From the two texts (a location's parameters, or a login link's `max_age`
+    /// and `acr_values`); nil or empty means no demand.
+    static func parse(maxAge maxAgeText: String?, acrValues acrText: String?) throws(Malformed) -> StepUpRequirement {
         var requirement = StepUpRequirement(maxAge: nil, acrValues: [])
-        if let text = request.params[maxAgeParameter], !text.isEmpty {
+        if let text = maxAgeText, !text.isEmpty {
             guard text.utf8.count <= 10, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let seconds = Int64(text) else {
                 throw .maxAge(text)
             }
             requirement.maxAge = seconds
         }
-        if let text = request.params[acrValuesParameter], !text.isEmpty {
+        if let text = acrText, !text.isEmpty {
             guard text.utf8.count <= maxAcrValuesBytes, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { throw .acrValues }
             requirement.acrValues = text.split(separator: " ").map(String.init)
         }
