@@ -72,6 +72,19 @@ import Testing
         #expect(link(flow, "acr_values=a&acr_values=b").status == 400)
     }
 
+    @Test func aLocationAddsAllowedAuthorizationParametersOnly() {
+        let flow = FlowHarness()
+        let start = flow.send(.browser(uri: "/reports", headers: ["Accept": "text/html"],
+                                       params: ["OIDC_ACTION": "login", "OIDC_AUTH_PARAMS": "prompt=login&ui_locales=de%20fr&resource=https%3A%2F%2Fapi.example"]))
+        let parameters = authorization(start)
+        #expect(parameters["prompt"] == "login" && parameters["ui_locales"] == "de fr" && parameters["resource"] == "https://api.example")
+        for forbidden in ["redirect_uri=https%3A%2F%2Fevil.example", "max_age=0", "prompt=login&prompt=none", "scope=openid%20admin", "display=a%0Ab"] {
+            let refused = flow.send(.browser(uri: "/reports", headers: ["Accept": "text/html"], params: ["OIDC_ACTION": "login", "OIDC_AUTH_PARAMS": forbidden]))
+            #expect(refused.status == 500, "\(forbidden)")
+            #expect(refused.header("Location") == nil)
+        }
+    }
+
     @Test func onlyGetHeadAndFormPostsAreAccepted() {
         let flow = FlowHarness()
         #expect(link(flow, "", method: "PUT").status == 405)

@@ -34,6 +34,12 @@ struct LoginHandler: Sendable {
                 status: 500, title: "Server misconfigured", message: "This location's sign-in settings are wrong; the site's operators can find the cause in their log.",
                 log: "\(error); fix it in the web server configuration", logLevel: .error), for: request)
         }
+        let locationParameters: [(String, String)]
+        do { locationParameters = try LocationAuthorizationParameters.of(request) } catch {
+            return context.pages.response(ErrorPage(
+                status: 500, title: "Server misconfigured", message: "This location's sign-in settings are wrong; the site's operators can find the cause in their log.",
+                log: "\(error); fix it in the web server configuration", logLevel: .error), for: request)
+        }
         // A re-check only asks whether the user is still signed in (prompt=none
         // cannot make anyone sign in again); a stronger sign-in, if the location
         // wants one, follows as a login of its own.
@@ -42,7 +48,8 @@ struct LoginHandler: Sendable {
                                               stepUp: StepUpRequirement(maxAge: nil, acrValues: []), for: request)
         }
         guard location.offersChoice else {
-            return context.loginStarter.start(with: location.providers[0], returnTo: returnTo, stepUp: stepUp, for: request)
+            return context.loginStarter.start(with: location.providers[0], returnTo: returnTo, extraParameters: locationParameters,
+                                              stepUp: stepUp, for: request)
         }
         return ProviderChoicePage.response(providers: location.providers, returnTo: returnTo, stepUp: stepUp, pages: context.pages)
     }

@@ -128,6 +128,19 @@ def site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bo
             proxy_pass http://app;
         }}
 
+        # Logins that add authorization request parameters; one that tries a forbidden one.
+        location /localized/ {{
+            set $oidc_auth_params "ui_locales=de fr&prompt=login";
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
+        location /bad-auth-params/ {{
+            set $oidc_auth_params "redirect_uri=https://evil.example/";
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
         location /no-redirect/ {{
             set $oidc_unauthenticated 401;
             include {PROTECT_CONF};
