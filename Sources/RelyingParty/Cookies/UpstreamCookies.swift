@@ -16,29 +16,38 @@ public struct UpstreamCookies: Sendable {
     }
 
     /// The filtered header ("" when nothing is left), or nil when it exceeds `maxBytes`.
+    /// A part's name is what precedes its '=' (the whole part when it has none),
+    /// without surrounding spaces and tabs.
     public func filter(_ header: String) -> String? {
         guard !header.isEmpty else { return "" }
-        var kept: [Substring] = []
-        var removed = false
-        for part in header.split(separator: ";", omittingEmptySubsequences: true) {
-            let trimmed = part.drop { $0 == " " || $0 == "\t" }
-            guard !trimmed.isEmpty else { continue }
-            let name = trimmed.prefix { $0 != "=" }.trimmingSuffix { $0 == " " || $0 == "\t" }
-            if name == sessionCookie || name.hasPrefix(statePrefix) {
-                removed = true
-            } else {
-                kept.append(trimmed)
+        var session = sessionCookie, state = statePrefix, header = header
+        let result: String? = session.withUTF8 { session in
+            state.withUTF8 { state in
+                header.withUTF8 { bytes -> String? in
+                    var kept: [Range<Int>] = []
+                    var removed = false
+                    CookieHeader.forEachPart(of: bytes) { part in
+                        let nameEnd = bytes[part].firstIndex(of: UInt8(ascii: "=")) ?? part.upperBound
+                        let name = bytes[CookieHeader.trimmed(bytes, part.lowerBound..<nameEnd)]
+                        if name.elementsEqual(session) || name.starts(with: state) {
+                            removed = true
+                        } else {
+                            kept.append(part)
+                        }
+                    }
+                    // Nothing removed: the header as it came, byte for byte.
+                    guard removed else { return nil }
+                    var out: [UInt8] = []
+                    out.reserveCapacity(bytes.count)
+                    for part in kept {
+                        if !out.isEmpty { out += [UInt8(ascii: ";"), UInt8(ascii: " ")] }
+                        out += bytes[part]
+                    }
+                    return String(decoding: out, as: UTF8.self)
+                }
             }
         }
-        let result = removed ? kept.joined(separator: "; ") : header
-        return result.utf8.count <= Self.maxBytes ? result : nil
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
-        var end = endIndex
-        while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
-        return self[startIndex..<end]
+        let passed = result ?? header
+        return passed.utf8.count <= Self.maxBytes ? passed : nil
     }
 }

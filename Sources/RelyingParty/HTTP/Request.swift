@@ -46,32 +46,65 @@ public struct Request: Sendable {
     }
 }
 
-/// Parsing of the Cookie request header (RFC 6265 §5.4 shape: "a=b; c=d").
+/// Parsing of the Cookie request header (RFC 6265 §5.4 shape: "a=b; c=d"),
+/// on its bytes: every request with a session passes through it.
 public enum CookieHeader {
     public static func parse(_ header: String) -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
-        for part in header.split(separator: ";", omittingEmptySubsequences: true) {
-            guard let eq = part.firstIndex(of: "=") else { continue }
-            let name = part[..<eq].trimmingSpaces()
-            var value = part[part.index(after: eq)...].trimmingSpaces()
-            if value.count >= 2, value.first == "\"", value.last == "\"" {
-                value = String(value.dropFirst().dropLast())
-            }
-            if !name.isEmpty { result.append((name, value)) }
+        forEachCookie(in: header) { bytes, name, value in
+            result.append((String(decoding: bytes[name], as: UTF8.self), String(decoding: bytes[value], as: UTF8.self)))
         }
         return result
     }
 
     public static func values(named name: String, in header: String) -> [String] {
-        parse(header).filter { $0.name == name }.map(\.value)
+        var result: [String] = []
+        var wanted = name
+        wanted.withUTF8 { wanted in
+            forEachCookie(in: header) { bytes, name, value in
+                if bytes[name].elementsEqual(wanted) { result.append(String(decoding: bytes[value], as: UTF8.self)) }
+            }
+        }
+        return result
     }
-}
 
-extension Substring {
-    func trimmingSpaces() -> String {
-        var s = self[...]
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
+    /// Each "name=value" part with a non-empty name: the byte ranges of the
+    /// name and the value, both without surrounding spaces and tabs, the value
+    /// without one pair of enclosing double quotes. Parts without '=' are skipped.
+    static func forEachCookie(in header: String, _ body: (UnsafeBufferPointer<UInt8>, Range<Int>, Range<Int>) -> Void) {
+        var header = header
+        header.withUTF8 { bytes in
+            forEachPart(of: bytes) { part in
+                guard let equals = bytes[part].firstIndex(of: UInt8(ascii: "=")) else { return }
+                let name = trimmed(bytes, part.lowerBound..<equals)
+                var value = trimmed(bytes, (equals + 1)..<part.upperBound)
+                if value.count >= 2, bytes[value.lowerBound] == UInt8(ascii: "\""), bytes[value.upperBound - 1] == UInt8(ascii: "\"") {
+                    value = (value.lowerBound + 1)..<(value.upperBound - 1)
+                }
+                if !name.isEmpty { body(bytes, name, value) }
+            }
+        }
     }
+
+    /// The parts between semicolons, without leading spaces and tabs; empty parts skipped.
+    static func forEachPart(of bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
+        var start = 0
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: ";") { end += 1 }
+            var first = start
+            while first < end, isBlank(bytes[first]) { first += 1 }
+            if first < end { body(first..<end) }
+            start = end + 1
+        }
+    }
+
+    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
+        var lower = range.lowerBound, upper = range.upperBound
+        while lower < upper, isBlank(bytes[lower]) { lower += 1 }
+        while upper > lower, isBlank(bytes[upper - 1]) { upper -= 1 }
+        return lower..<upper
+    }
+
+    static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 }

@@ -145,7 +145,7 @@ struct AuthHandler: Sendable {
                     if recheckWanted(session, request: request, provider: provider) {
                         return .recheck(provider: location.offersChoice ? provider.name : nil)
                     }
-                    if let rule, let failure = rule.evaluate(session.claims) {
+                    if let rule, let failure = rule.evaluate(session.claims.all) {
                         // Never a new login: the provider would send the same identity back.
                         logger.info("session's claims do not satisfy the location's rule; denying",
                                     metadata: ["user": "\(session.user.prefix(64))", "failed": "\(failure.term.prefix(300))", "uri": "\(request.requestURI.prefix(200))"])

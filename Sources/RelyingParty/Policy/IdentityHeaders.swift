@@ -110,6 +110,11 @@ public struct IdentityHeaders: Sendable {
 
     /// Removes CR, LF, NUL and other control characters, then applies the configured encoding.
     public func encode(_ value: String) -> String {
+        // The common case: printable text with nothing to escape is sent as it is.
+        if settings.encoding != .base64url,
+           value.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && (settings.encoding == .raw || ($0 < 0x80 && $0 != UInt8(ascii: "%"))) }) {
+            return value
+        }
         var clean: [UInt8] = []
         clean.reserveCapacity(value.utf8.count)
         for byte in value.utf8 where byte >= 0x20 && byte != 0x7F { clean.append(byte) }

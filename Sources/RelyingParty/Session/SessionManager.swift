@@ -1,4 +1,3 @@
-import Foundation
 import JOSE
 
 /// Creates, finds, refreshes and ends sessions in a `KeyValueStore`.
@@ -63,9 +62,7 @@ public struct SessionManager: Sendable {
         let store = placed(id)
         let values = try store.getMany([key] + id.groups.map(\.storeKey))
         guard let sealed = values[0] else { return .absent }
-        guard let plain = sealer.open(sealed, context: key),
-              var record = try? JSONDecoder().decode(SessionRecord.self, from: Data(plain))
-        else { return .absent }
+        guard let plain = sealer.open(sealed, context: key), var record = SessionRecordCodec.decode(plain) else { return .absent }
         let generations = values.dropFirst().map { $0.map { String(decoding: $0, as: UTF8.self) } }
         guard generations == record.groupGenerations.map(Optional.some) else {
             // Ended by a provider-initiated logout (or its group entry was lost): never usable again.
@@ -141,8 +138,6 @@ public struct SessionManager: Sendable {
     private func write(_ record: SessionRecord, key: String, in store: any KeyValueStore) throws(StoreError) {
         let now = clock.now()
         let ttl = max(1, min(settings.inactivityTimeoutSeconds, record.expiresAt - now))
-        let encoded: Data
-        do { encoded = try JSONEncoder().encode(record) } catch { throw .rejected("session could not be encoded: \(error)") }
-        try store.set(key, value: sealer.seal(Array(encoded), context: key), ttlSeconds: Int(ttl))
+        try store.set(key, value: sealer.seal(SessionRecordCodec.encode(record), context: key), ttlSeconds: Int(ttl))
     }
 }

@@ -1,16 +1,31 @@
-/// What the store holds for one logged-in browser. Encoded as JSON, then sealed.
-/// `identity` is the header values computed at login, so the hot path never
-/// looks at tokens or claims again.
-public struct SessionRecord: Sendable, Codable, Equatable {
+/// What the store holds for one logged-in browser, encoded by
+/// `SessionRecordCodec`, then sealed. Read back, its claims stay encoded until
+/// one is asked for, and its tokens stay bytes until they are used, so the
+/// auth answer decodes nothing it does not send.
+public struct SessionRecord: Sendable, Equatable {
     public var provider: String
     public var subject: String
     /// The provider's session id (`sid`), for back-channel logout.
     public var providerSessionID: String?
     public var user: String
-    public var claims: [String: JSONValue]
-    public var idToken: String
-    public var accessToken: String?
-    public var refreshToken: String?
+    public var claims: SessionClaims
+    public var idToken: String {
+        get { storedIDToken.text }
+        set { storedIDToken = StoredText(newValue) }
+    }
+    public var accessToken: String? {
+        get { storedAccessToken?.text }
+        set { storedAccessToken = newValue.map(StoredText.init) }
+    }
+    public var refreshToken: String? {
+        get { storedRefreshToken?.text }
+        set { storedRefreshToken = newValue.map(StoredText.init) }
+    }
+    var storedIDToken: StoredText
+    var storedAccessToken: StoredText?
+    var storedRefreshToken: StoredText?
+    /// Fields of a newer version's record, written back as they were read.
+    var unknownFields: [UInt8] = []
     public var accessTokenExpiresAt: Int64?
     public var createdAt: Int64
     public var lastSeenAt: Int64
@@ -34,13 +49,6 @@ public struct SessionRecord: Sendable, Codable, Equatable {
     /// the page which asked (even with `max_age` 0) be served after the login.
     public var loginMaxAge: Int64?
 
-    enum CodingKeys: String, CodingKey {
-        case provider = "p", subject = "s", providerSessionID = "sid", user = "u", claims = "c", idToken = "it"
-        case accessToken = "at", refreshToken = "rt", accessTokenExpiresAt = "ate", createdAt = "ca"
-        case lastSeenAt = "ls", expiresAt = "ea", groupGenerations = "g", checkedAt = "ck"
-        case authenticatedAt = "au", acr = "acr", loginMaxAge = "lma"
-    }
-
     public init(
         provider: String, subject: String, providerSessionID: String?, user: String, claims: [String: JSONValue],
         idToken: String, accessToken: String?, refreshToken: String?, accessTokenExpiresAt: Int64?,
@@ -55,15 +63,23 @@ public struct SessionRecord: Sendable, Codable, Equatable {
         self.subject = subject
         self.providerSessionID = providerSessionID
         self.user = user
-        self.claims = claims
-        self.idToken = idToken
-        self.accessToken = accessToken
-        self.refreshToken = refreshToken
+        self.claims = SessionClaims(claims)
+        storedIDToken = StoredText(idToken)
+        storedAccessToken = accessToken.map(StoredText.init)
+        storedRefreshToken = refreshToken.map(StoredText.init)
         self.accessTokenExpiresAt = accessTokenExpiresAt
         self.createdAt = createdAt
         self.lastSeenAt = lastSeenAt
         self.expiresAt = expiresAt
         self.groupGenerations = groupGenerations
+    }
+
+    public static func == (a: SessionRecord, b: SessionRecord) -> Bool {
+        a.provider == b.provider && a.subject == b.subject && a.providerSessionID == b.providerSessionID && a.user == b.user
+            && a.claims == b.claims && a.idToken == b.idToken && a.accessToken == b.accessToken && a.refreshToken == b.refreshToken
+            && a.accessTokenExpiresAt == b.accessTokenExpiresAt && a.createdAt == b.createdAt && a.lastSeenAt == b.lastSeenAt
+            && a.expiresAt == b.expiresAt && a.checkedAt == b.checkedAt && a.groupGenerations == b.groupGenerations
+            && a.authenticatedAt == b.authenticatedAt && a.acr == b.acr && a.loginMaxAge == b.loginMaxAge
     }
 
     /// True when the provider should be asked again, silently, before the next navigation.

@@ -57,7 +57,7 @@ Fuzzer.run { bytes in
                                createdAt: 1_799_999_000, lastSeenAt: 1_799_999_900, expiresAt: 1_800_020_000, groupGenerations: ["g"])
     let sealed = Sealer(secrets: secrets, purpose: "session", random: CountingRandom())
     let key = SessionID(cookieValue: sessionCookie)!.storeKey
-    try? store.set(key, value: sealed.seal(Array(try! JSONEncoder().encode(record)), context: key), ttlSeconds: 3600)
+    try? store.set(key, value: sealed.seal(SessionRecordCodec.encode(record), context: key), ttlSeconds: 3600)
     try? store.set(userGroup.storeKey, value: Array("g".utf8), ttlSeconds: 3600)
 
     let request = Request(params: params, body: body)
