@@ -50,13 +50,13 @@ public final class FastCGIServer: Sendable {
     private let options: Options
     private let responder: @Sendable (Request) -> Response
     private let logger: Logger
-    private let deadlines: ReadDeadlines
+    private let deadlines: IODeadlines
 
     public init(options: Options, logger: Logger, responder: @escaping @Sendable (Request) -> Response) {
         self.options = options
         self.responder = responder
         self.logger = logger
-        self.deadlines = ReadDeadlines(workers: options.workers)
+        self.deadlines = IODeadlines(workers: options.workers)
     }
 
     /// True when started as a CGI program (fd 0 is not a socket): serve one request and exit.
@@ -70,7 +70,7 @@ public final class FastCGIServer: Sendable {
         if !webServers.rejected.isEmpty {
             logger.error("FCGI_WEB_SERVER_ADDRS has entries that are not IP addresses; TCP connections from anywhere not listed are refused", metadata: ["entries": "\(webServers.rejected)"])
         }
-        let acceptor = ConnectionAcceptor(listenFD: socket, ioTimeoutMilliseconds: options.readTimeoutMilliseconds, webServers: webServers, logger: logger)
+        let acceptor = ConnectionAcceptor(listenFD: socket, webServers: webServers, logger: logger)
         ShutdownSignal.install()
         logger.info("oidc-fcgi listening", metadata: ["listen": "\(options.listen)", "workers": "\(options.workers)"])
 
@@ -149,7 +149,7 @@ public final class FastCGIServer: Sendable {
 
     /// Serves the requests on one connection until it closes, breaks, times
     /// out or idles. libfcgi gets a duplicate of the descriptor: it closes its
-    /// copy when it wants, while ours stays valid for `ReadDeadlines` to shut
+    /// copy when it wants, while ours stays valid for `IODeadlines` to shut
     /// down until we close it.
     private func serveConnection(_ fd: Int32, index: Int, request: inout FCGX_Request) {
         let libfcgiFD = fcntl(fd, F_DUPFD_CLOEXEC, 0)
@@ -168,7 +168,7 @@ public final class FastCGIServer: Sendable {
             // Closing without libfcgi's lingering read, which a client that
             // keeps sending could stretch without end.
             request.detached = 1
-            let accepted = withReadDeadline(index, fd: fd) { FCGX_Accept_r(&request) }
+            let accepted = withDeadline(index, fd: fd) { FCGX_Accept_r(&request) }
             // Negative: libfcgi found no complete request (closed, timed out or
             // malformed), closed its descriptor and could not accept another.
             guard accepted >= 0 else { break }
@@ -178,7 +178,8 @@ public final class FastCGIServer: Sendable {
                 serve(&request, index: index, fd: fd)
             }
             request.detached = 1
-            FCGX_Finish_r(&request)
+            // Sends the answer, then FCGI_END_REQUEST: a web server that does not read cannot hold the worker.
+            withDeadline(index, fd: fd) { FCGX_Finish_r(&request) }
             if request.ipcFd < 0 { break }
         }
         if request.ipcFd >= 0 {
@@ -192,19 +193,19 @@ public final class FastCGIServer: Sendable {
     /// begins to arrive; false when the connection idles for the read timeout
     /// or a shutdown begins while it is idle.
     private func awaitNextRequest(_ fd: Int32) -> Bool {
-        let idleUntil = ReadDeadlines.nowMilliseconds() + UInt64(options.readTimeoutMilliseconds)
+        let idleUntil = IODeadlines.nowMilliseconds() + UInt64(options.readTimeoutMilliseconds)
         while true {
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, Int32(ConnectionAcceptor.wakeMilliseconds))
             if ready > 0 { return true }  // data, or the web server closed: libfcgi sees which
             if ready < 0 && errno != EINTR { return false }
             if ShutdownSignal.requested.load(ordering: .relaxed) { return false }
-            if ReadDeadlines.nowMilliseconds() >= idleUntil { return false }
+            if IODeadlines.nowMilliseconds() >= idleUntil { return false }
         }
     }
 
     /// Runs one read from the web server under the read timeout.
-    private func withReadDeadline<T>(_ index: Int, fd: Int32, _ read: () -> T) -> T {
+    private func withDeadline<T>(_ index: Int, fd: Int32, _ read: () -> T) -> T {
         deadlines.arm(index, fd: fd, milliseconds: options.readTimeoutMilliseconds)
         defer { deadlines.disarm(index) }
         return read()
@@ -228,9 +229,13 @@ public final class FastCGIServer: Sendable {
         var params = FastCGIParameters.dictionary(from: request.envp)
         if request.role == FCGI_AUTHORIZER { params["FCGI_ROLE"] = "AUTHORIZER" }
         let input = request.in
-        let body = withReadDeadline(index, fd: fd) { readBody(input, contentLength: Int(params["CONTENT_LENGTH"] ?? "") ?? 0) }
+        let body = withDeadline(index, fd: fd) { readBody(input, contentLength: Int(params["CONTENT_LENGTH"] ?? "") ?? 0) }
         // A body cut short is not answered: the handler would act on part of what the client sent.
         if droppedIfCutShort(&request, fd: fd, part: "body", uri: params["REQUEST_URI"] ?? "") { return }
+        // An authorizer request has no input stream: Apache mod_authnz_fcgi
+        // sends parameters only, never an (empty) FCGI_STDIN record, so waiting
+        // for the end of one would hold the answer until the read timeout.
+        if request.role != FCGI_AUTHORIZER { withDeadline(index, fd: fd) { finishInput(&request) } }
         let response = responder(Request(params: params, body: body))
         var out = ResponseEncoding.headerBlock(response)
         out += response.body
@@ -239,15 +244,10 @@ public final class FastCGIServer: Sendable {
                 _ = FCGX_PutStr($0, Int32(buffer.count), request.out)
             }
         }
-        // An authorizer request has no input stream: Apache mod_authnz_fcgi
-        // sends parameters only, never an (empty) FCGI_STDIN record, so waiting
-        // for the end of one would hold the answer until the read timeout.
         if request.role == FCGI_AUTHORIZER {
-            _ = FCGX_FFlush(request.out)
+            _ = withDeadline(index, fd: fd) { FCGX_FFlush(request.out) }
             request.keepConnection = 0
-            return
         }
-        withReadDeadline(index, fd: fd) { finishInput(&request) }
     }
 
     /// On a kept-alive connection (FCGI_KEEP_CONN) the next request follows
@@ -256,27 +256,26 @@ public final class FastCGIServer: Sendable {
     /// after the parameters were read, a body beyond CONTENT_LENGTH or
     /// maxBodyBytes) nor tolerates it: the next FCGX_Accept_r takes the
     /// leftover record for a protocol error and drops the connection, so the
-    /// web server's next request on it fails. Hence: send the answer's data,
-    /// then read this request's input to its end; FCGX_Finish_r then sends
-    /// FCGI_END_REQUEST. (Not END_REQUEST first: the web server could then send
-    /// its next request while we still read, and libfcgi would read it into
-    /// this request's buffer and lose it.) Without keep-conn the same read
-    /// lets the close be clean: closing a TCP socket with unread input sends
-    /// a reset, which can destroy the answer before the web server reads it.
+    /// web server's next request on it fails. Hence: read this request's input
+    /// to its end before answering; FCGX_Finish_r then sends the answer and
+    /// FCGI_END_REQUEST together, in one write. (END_REQUEST only after the
+    /// input: the web server could otherwise send its next request while we
+    /// still read, and libfcgi would read it into this request's buffer and
+    /// lose it.) Without keep-conn the same read lets the close be clean:
+    /// closing a TCP socket with unread input sends a reset, which can destroy
+    /// the answer before the web server reads it.
     private func finishInput(_ request: inout FCGX_Request) {
         guard let input = request.in else { return }
-        _ = FCGX_FFlush(request.out)
-        var scratch = [CChar](repeating: 0, count: 4096)
-        var discarded = 0
-        while true {
-            let read = scratch.withUnsafeMutableBufferPointer { FCGX_GetStr($0.baseAddress, Int32($0.count), input) }
-            if read <= 0 { break }
-            discarded += Int(read)
-            if discarded > Self.maxDiscardedInputBytes {
-                request.keepConnection = 0  // not worth reading on: close instead
-                break
+        let closeInstead = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 4096) { scratch -> Bool in
+            var discarded = 0
+            while true {
+                let read = FCGX_GetStr(scratch.baseAddress, Int32(scratch.count), input)
+                if read <= 0 { return false }
+                discarded += Int(read)
+                if discarded > Self.maxDiscardedInputBytes { return true }  // not worth reading on
             }
         }
+        if closeInstead { request.keepConnection = 0 }
     }
 
     private func readBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?, contentLength: Int) -> [UInt8] {

@@ -3,15 +3,16 @@ import Synchronization
 
 /// Bounds the time a worker spends reading one request from the web server,
 /// however slowly the bytes trickle in (a per-read socket timeout alone lets a
-/// client that sends a byte every few seconds hold a worker forever).
+/// client that sends a byte every few seconds hold a worker forever), and
+/// writing its answer to a web server that does not read.
 ///
-/// Each worker registers the connection it is reading from with a deadline;
+/// Each worker registers the connection it reads from or writes to with a deadline;
 /// the server's main thread calls `expire` a few times a second and shuts
 /// down the sockets whose deadline passed, which ends the blocked read. The
 /// worker owns the registered descriptor and closes it only after
 /// unregistering, under the same lock, so `expire` never touches a
 /// descriptor number that was closed and reused.
-final class ReadDeadlines: Sendable {
+final class IODeadlines: Sendable {
     private struct Slot { var fd: Int32 = -1; var deadline: UInt64 = 0 }
     private final class LockedSlot: Sendable {
         let slot = Mutex(Slot())
@@ -23,13 +24,13 @@ final class ReadDeadlines: Sendable {
         slots = (0..<workers).map { _ in LockedSlot() }
     }
 
-    /// The worker `index` now reads from `fd` and must be done within `milliseconds`.
+    /// The worker `index` now reads from or writes to `fd` and must be done within `milliseconds`.
     func arm(_ index: Int, fd: Int32, milliseconds: Int) {
         let deadline = Self.nowMilliseconds() + UInt64(milliseconds)
         slots[index].withLock { $0 = Slot(fd: fd, deadline: deadline) }
     }
 
-    /// The worker `index` is not reading any more (it serves, or waits for work).
+    /// The worker `index` is done with the read or write (it serves, or waits for work).
     func disarm(_ index: Int) {
         slots[index].withLock { $0 = Slot() }
     }
@@ -42,7 +43,7 @@ final class ReadDeadlines: Sendable {
         }
     }
 
-    /// Shuts down every connection whose reader is past its deadline; returns how many.
+    /// Shuts down every connection whose reader or writer is past its deadline; returns how many.
     @discardableResult
     func expire() -> Int {
         let now = Self.nowMilliseconds()
