@@ -160,9 +160,23 @@ import RelyingParty
         let verifier = verifier()
         _ = try verifier.verify("opaque-1", provider: settings())
         _ = try verifier.verify("opaque-1", provider: settings())
-        #expect(provider.introspections == 2)
+        #expect(provider.introspections == 2, "introspection results are cached in the store only")
         provider.revoke("opaque-1")
         #expect(rejection(verifier, "opaque-1", settings()) == .inactive)
+    }
+
+    @Test func jwtsAreVerifiedOncePerWindowAndNeverPastTheirExpiry() throws {
+        let verifier = verifier()
+        let token = fixtures.token("valid")
+        let first = try verifier.verify(token, provider: settings())
+        #expect(try verifier.verify(token, provider: settings()) == first)
+        // A forged twin (one signature byte changed) is not the remembered token.
+        var forged = Array(token.utf8)
+        forged[forged.count - 2] = forged[forged.count - 2] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(rejection(verifier, String(decoding: forged, as: UTF8.self), settings()) != nil)
+        // Past exp (plus skew), the memo does not answer and validation refuses.
+        clock.advance((first.expiresAt ?? fixtures.now) - fixtures.now + 3600)
+        #expect(rejection(verifier, token, settings()) == .expired)
     }
 
     @Test func aTamperedCacheRecordIsNotTrusted() throws {
@@ -206,10 +220,11 @@ import RelyingParty
         #expect(rejection(verifier, fixtures.token("expired"), settings()) == .expired)
         #expect(provider.introspections == 1)
         // validation: jwt refuses opaque tokens without asking the provider.
-        #expect(rejection(verifier, "opaque-1", settings(AccessTokenSettings(validation: .jwt))) == .notJWT)
+        // (Other settings, another verifier: a verifier remembers what its own settings accepted.)
+        #expect(rejection(self.verifier(), "opaque-1", settings(AccessTokenSettings(validation: .jwt))) == .notJWT)
         // validation: introspection sends JWTs too.
         provider.answer(fixtures.token("valid"), activeAnswer(sub: "introspected"))
-        #expect(try verifier.verify(fixtures.token("valid"), provider: settings(AccessTokenSettings(validation: .introspection))).subject == "introspected")
+        #expect(try self.verifier().verify(fixtures.token("valid"), provider: settings(AccessTokenSettings(validation: .introspection))).subject == "introspected")
     }
 
     @Test func anOverLongTokenIsRefusedBeforeAnything() {

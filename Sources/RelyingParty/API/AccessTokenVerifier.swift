@@ -2,7 +2,8 @@ import Logging
 
 /// Decides whether a bearer token is a valid access token of a provider, and whose:
 /// locally as a JWT, or by introspection with the result cached and the call made
-/// once per token however many requests carry it at the same moment.
+/// once per token however many requests carry it at the same moment. A JWT
+/// found valid is remembered for a short while (`VerifiedTokenMemo`).
 ///
 /// Fails closed: a provider that cannot answer is an error (503), never an allow;
 /// a cache that cannot be read or written only costs a live check.
@@ -19,6 +20,7 @@ public struct AccessTokenVerifier: Sendable {
     /// Claims kept in the identity (and the cache) for the identity headers.
     private let logger: Logger
     private let jwt = JWTAccessTokenValidator()
+    private let memo = VerifiedTokenMemo()
 
     public init(providers: ProviderDirectory, registrar: ClientRegistrar? = nil, keyVerifier: RotatingKeyVerifier, http: any HTTPTransport, cache: AccessTokenCache,
                 clock: any WallClock, clockSkewSeconds: Int64, flightWaitMilliseconds: Int, logger: Logger) {
@@ -34,11 +36,11 @@ public struct AccessTokenVerifier: Sendable {
         self.logger = logger
     }
 
-    public func verify(_ token: String, provider configured: ProviderSettings) throws(AccessTokenError) -> AccessTokenIdentity {
-        var provider = configured
+    public func verify(_ token: String, provider: ProviderSettings) throws(AccessTokenError) -> AccessTokenIdentity {
         guard token.utf8.count <= provider.api.maxTokenBytes else {
             throw .tooLarge(bytes: token.utf8.count, limit: provider.api.maxTokenBytes)
         }
+        var provider = provider
         let snapshot: ProviderDirectory.Snapshot
         do { snapshot = try providers.snapshot(for: provider) } catch { throw .providerUnavailable(error) }
         if let registrar {
@@ -65,9 +67,16 @@ public struct AccessTokenVerifier: Sendable {
 
     private func validateJWT(_ token: String, provider: ProviderSettings, snapshot: ProviderDirectory.Snapshot,
                              expected: AccessTokenExpectations) throws(AccessTokenError) -> AccessTokenIdentity {
-        try keyVerifier.verify(token, provider: provider, snapshot: snapshot) { keys throws(AccessTokenError) in
+        if let known = memo.identity(for: token, provider: provider.name, keysVersion: snapshot.keysVersion, now: expected.now) {
+            return known
+        }
+        let identity = try keyVerifier.verify(token, provider: provider, snapshot: snapshot) { keys throws(AccessTokenError) in
             try jwt.validate(token, keys: keys, expecting: expected)
         }
+        // Under the version it was looked up with: after a refetch the next request misses once.
+        memo.remember(identity, for: token, provider: provider.name, keysVersion: snapshot.keysVersion, now: expected.now,
+                      maxSeconds: provider.api.cacheMaxSeconds)
+        return identity
     }
 
     private func introspect(_ token: String, endpoint: String, provider: ProviderSettings, metadata: ProviderMetadata,

@@ -20,7 +20,13 @@ public final class ProviderDirectory: Sendable {
         public let keys: JWKSet
         public let fetchedAt: Int64
         public let keysFetchedAt: Int64
+        /// Different for every key set this process fetched: what was checked
+        /// against one set is known to still hold while the version is the same.
+        public let keysVersion: UInt64
     }
+
+    private static let keyFetches = Atomic<UInt64>(0)
+    private static func nextKeysVersion() -> UInt64 { keyFetches.add(1, ordering: .relaxed).newValue }
 
     /// What is known about one provider.
     private struct Entry {
@@ -162,7 +168,7 @@ public final class ProviderDirectory: Sendable {
                 var entry = all[provider.name] ?? Entry()
                 defer { all[provider.name] = entry }
                 let base = entry.snapshot ?? failed
-                let updated = Snapshot(metadata: base.metadata, keys: keys, fetchedAt: base.fetchedAt, keysFetchedAt: now)
+                let updated = Snapshot(metadata: base.metadata, keys: keys, fetchedAt: base.fetchedAt, keysFetchedAt: now, keysVersion: Self.nextKeysVersion())
                 entry.snapshot = updated
                 entry.keyRefetching = false
                 entry.keyRefetchFailure = nil
@@ -216,7 +222,7 @@ public final class ProviderDirectory: Sendable {
             metadata = try ProviderMetadata.parse(discoveryDocument: body, expectedIssuer: provider.issuer)
         }
         let keys = try fetchKeys(provider, jwksURI: metadata.jwksURI)
-        return Snapshot(metadata: metadata, keys: keys, fetchedAt: now, keysFetchedAt: now)
+        return Snapshot(metadata: metadata, keys: keys, fetchedAt: now, keysFetchedAt: now, keysVersion: Self.nextKeysVersion())
     }
 
     private func fetchKeys(_ provider: ProviderSettings, jwksURI: String) throws(ProviderError) -> JWKSet {
