@@ -1,4 +1,3 @@
-import Foundation
 import JOSE
 
 /// Introspection results in the configured store (memory, or memcached shared by
@@ -15,11 +14,54 @@ public struct AccessTokenCache: Sendable {
     }
 
     /// What the store holds: the result and until when it may be used, so the cache
-    /// maximum holds whatever the store's own expiry precision.
-    private struct Record: Codable {
+    /// maximum holds whatever the store's own expiry precision. Stored in the
+    /// compact binary form of a JSON object (`CompactJSON`), read without a
+    /// JSON parse; an entry of another form (an earlier version's) is a miss.
+    private struct Record {
         let entry: Entry
         let until: Int64
-        enum CodingKeys: String, CodingKey { case entry = "e", until = "u" }
+
+        var encoded: [UInt8] {
+            var object: [String: JSONValue] = ["u": .integer(until)]
+            switch entry {
+            case .inactive:
+                object["e"] = .string("inactive")
+            case .active(let identity):
+                object["e"] = .string("active")
+                object["s"] = identity.subject.map(JSONValue.string)
+                object["c"] = identity.clientID.map(JSONValue.string)
+                object["sc"] = .array(identity.scopes.map(JSONValue.string))
+                object["a"] = .array(identity.audiences.map(JSONValue.string))
+                object["x"] = identity.expiresAt.map(JSONValue.integer)
+                object["cl"] = .object(identity.claims)
+            }
+            return CompactJSON.encode(.object(object))
+        }
+
+        init(entry: Entry, until: Int64) {
+            self.entry = entry
+            self.until = until
+        }
+
+        init?(encoded: [UInt8]) {
+            guard case .object(let object)? = CompactJSON.decode(encoded[...]), case .integer(let until)? = object["u"] else { return nil }
+            func strings(_ name: String) -> [String]? {
+                guard case .array(let items)? = object[name] else { return nil }
+                let texts = items.compactMap(\.stringValue)
+                return texts.count == items.count ? texts : nil
+            }
+            switch object["e"]?.stringValue {
+            case "inactive":
+                entry = .inactive
+            case "active":
+                guard let scopes = strings("sc"), let audiences = strings("a"), case .object(let claims)? = object["cl"] else { return nil }
+                entry = .active(AccessTokenIdentity(subject: object["s"]?.stringValue, clientID: object["c"]?.stringValue, scopes: scopes,
+                                                    audiences: audiences, expiresAt: object["x"]?.integerValue, claims: claims))
+            default:
+                return nil
+            }
+            self.until = until
+        }
     }
 
     private let store: any KeyValueStore
@@ -39,8 +81,7 @@ public struct AccessTokenCache: Sendable {
 
     /// The cached result; nil when absent, unreadable, or an active result whose token has expired since.
     public func lookup(_ key: String) throws(StoreError) -> Entry? {
-        guard let sealed = try store.get(key), let plain = sealer.open(sealed, context: key),
-              let record = try? JSONDecoder().decode(Record.self, from: Data(plain))
+        guard let sealed = try store.get(key), let plain = sealer.open(sealed, context: key), let record = Record(encoded: plain)
         else { return nil }
         let now = clock.now()
         guard record.until > now else { return nil }
@@ -60,8 +101,7 @@ public struct AccessTokenCache: Sendable {
             ttl = inactiveSeconds
         }
         guard ttl >= 1 else { return }
-        let encoded: Data
-        do { encoded = try JSONEncoder().encode(Record(entry: entry, until: clock.now() + ttl)) } catch { throw .rejected("introspection result could not be encoded: \(error)") }
-        try store.set(key, value: sealer.seal(Array(encoded), context: key), ttlSeconds: Int(min(ttl, Int64(Int32.max))))
+        let encoded = Record(entry: entry, until: clock.now() + ttl).encoded
+        try store.set(key, value: sealer.seal(encoded, context: key), ttlSeconds: Int(min(ttl, Int64(Int32.max))))
     }
 }
