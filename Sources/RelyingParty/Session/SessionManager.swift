@@ -137,7 +137,10 @@ public struct SessionManager: Sendable {
 
     private func write(_ record: SessionRecord, key: String, in store: any KeyValueStore) throws(StoreError) {
         let now = clock.now()
-        let ttl = max(1, min(settings.inactivityTimeoutSeconds, record.expiresAt - now))
+        // The record's own times decide; the store's expiry only clears it away,
+        // so it gets a margin: memcached counts whole seconds, and the next
+        // write may come up to `touchInterval` after the inactivity limit's start.
+        let ttl = max(1, min(settings.inactivityTimeoutSeconds + touchInterval + 1, record.expiresAt - now + 1))
         try store.set(key, value: sealer.seal(SessionRecordCodec.encode(record), context: key), ttlSeconds: Int(ttl))
     }
 }
