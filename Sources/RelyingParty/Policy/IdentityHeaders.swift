@@ -127,17 +127,7 @@ public struct IdentityHeaders: Sendable {
             guard clean.contains(where: { $0 >= 0x80 || $0 == UInt8(ascii: "%") }) else {
                 return String(decoding: clean, as: UTF8.self)
             }
-            let digits = Array("0123456789ABCDEF".utf8)
-            var out: [UInt8] = []
-            out.reserveCapacity(clean.count * 2)
-            for byte in clean {
-                if byte >= 0x80 || byte == UInt8(ascii: "%") {
-                    out += [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
-                } else {
-                    out.append(byte)
-                }
-            }
-            return String(decoding: out, as: UTF8.self)
+            return PercentEncoding.encode(clean) { $0 < 0x80 && $0 != UInt8(ascii: "%") }
         }
     }
 }

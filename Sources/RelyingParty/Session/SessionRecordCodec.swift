@@ -98,23 +98,29 @@ public enum SessionRecordCodec {
                 var number = ByteReader(value)
                 return value.count == 8 ? number.int64() : nil
             }
+            /// Stores a decoded value; false when it did not decode.
+            func keep<T>(_ decoded: T?, in slot: inout T?) -> Bool {
+                slot = decoded
+                return decoded != nil
+            }
+            let decoded: Bool
             switch field {
-            case .provider: guard let v = text() else { return nil }; provider = v
-            case .subject: guard let v = text() else { return nil }; subject = v
-            case .providerSessionID: guard let v = text() else { return nil }; providerSessionID = v
-            case .user: guard let v = text() else { return nil }; user = v
-            case .acr: guard let v = text() else { return nil }; acr = v
-            case .accessTokenExpiresAt: guard let v = integer() else { return nil }; accessTokenExpiresAt = v
-            case .createdAt: guard let v = integer() else { return nil }; createdAt = v
-            case .lastSeenAt: guard let v = integer() else { return nil }; lastSeenAt = v
-            case .expiresAt: guard let v = integer() else { return nil }; expiresAt = v
-            case .checkedAt: guard let v = integer() else { return nil }; checkedAt = v
-            case .authenticatedAt: guard let v = integer() else { return nil }; authenticatedAt = v
-            case .loginMaxAge: guard let v = integer() else { return nil }; loginMaxAge = v
-            case .claims: guard let v = SessionClaims(encoded: value) else { return nil }; claims = v
-            case .idToken: guard let v = StoredText(utf8: value) else { return nil }; idToken = v
-            case .accessToken: guard let v = StoredText(utf8: value) else { return nil }; accessToken = v
-            case .refreshToken: guard let v = StoredText(utf8: value) else { return nil }; refreshToken = v
+            case .provider: decoded = keep(text(), in: &provider)
+            case .subject: decoded = keep(text(), in: &subject)
+            case .providerSessionID: decoded = keep(text(), in: &providerSessionID)
+            case .user: decoded = keep(text(), in: &user)
+            case .acr: decoded = keep(text(), in: &acr)
+            case .accessTokenExpiresAt: decoded = keep(integer(), in: &accessTokenExpiresAt)
+            case .createdAt: decoded = keep(integer(), in: &createdAt)
+            case .lastSeenAt: decoded = keep(integer(), in: &lastSeenAt)
+            case .expiresAt: decoded = keep(integer(), in: &expiresAt)
+            case .checkedAt: decoded = keep(integer(), in: &checkedAt)
+            case .authenticatedAt: decoded = keep(integer(), in: &authenticatedAt)
+            case .loginMaxAge: decoded = keep(integer(), in: &loginMaxAge)
+            case .claims: decoded = keep(SessionClaims(encoded: value), in: &claims)
+            case .idToken: decoded = keep(StoredText(utf8: value), in: &idToken)
+            case .accessToken: decoded = keep(StoredText(utf8: value), in: &accessToken)
+            case .refreshToken: decoded = keep(StoredText(utf8: value), in: &refreshToken)
             case .groupGenerations:
                 var list = ByteReader(value)
                 var found: [String] = []
@@ -122,8 +128,9 @@ public enum SessionRecordCodec {
                     guard let generation = list.string() else { return nil }
                     found.append(generation)
                 }
-                generations = found
+                decoded = keep(found, in: &generations)
             }
+            guard decoded else { return nil }
         }
         guard ended, let provider, let subject, let user, let claims, let idToken, let createdAt, let lastSeenAt, let expiresAt,
               let generations

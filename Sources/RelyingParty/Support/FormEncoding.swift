@@ -6,19 +6,7 @@ import Foundation
 public enum FormEncoding {
     public static func escape(_ text: String) -> String {
         guard !text.utf8.allSatisfy(isUnreserved) else { return text }
-        let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count * 3)
-        for byte in text.utf8 {
-            if isUnreserved(byte) {
-                out.append(byte)
-            } else {
-                out.append(UInt8(ascii: "%"))
-                out.append(digits[Int(byte >> 4)])
-                out.append(digits[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        return PercentEncoding.encode(text.utf8, keeping: isUnreserved)
     }
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {
