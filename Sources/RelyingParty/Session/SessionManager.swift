@@ -70,11 +70,12 @@ public struct SessionManager: Sendable {
             return .absent
         }
         let now = clock.now()
-        if now >= record.expiresAt || now - record.lastSeenAt >= settings.inactivityTimeoutSeconds {
+        // Compared as `lastSeenAt <= now - limit`: a stored time can be anything, a subtraction from it could overflow.
+        if now >= record.expiresAt || record.lastSeenAt <= now - settings.inactivityTimeoutSeconds {
             try store.delete(key)
             return .expired
         }
-        if now - record.lastSeenAt >= touchInterval {
+        if record.lastSeenAt <= now - touchInterval {
             record.lastSeenAt = now
             try write(record, key: key, in: store)
         }

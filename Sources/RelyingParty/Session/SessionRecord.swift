@@ -84,6 +84,6 @@ public struct SessionRecord: Sendable, Equatable {
 
     /// True when the provider should be asked again, silently, before the next navigation.
     public func recheckDue(now: Int64, intervalSeconds: Int64) -> Bool {
-        intervalSeconds > 0 && now - (checkedAt ?? createdAt) >= intervalSeconds
+        intervalSeconds > 0 && (checkedAt ?? createdAt) <= now - intervalSeconds
     }
 }
