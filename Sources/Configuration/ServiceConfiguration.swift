@@ -10,7 +10,7 @@ public struct ServiceConfiguration: Sendable {
 
     public enum StoreConfiguration: Sendable, Equatable {
         case memory(capacity: Int)
-        case memcached(servers: [String], connectTimeoutMs: Int, timeoutMs: Int, keyPrefix: String, poolSize: Int, retryIntervalMs: Int = 2000)
+        case memcached(servers: [String], connectTimeoutMs: Int, timeoutMs: Int, keyPrefix: String, poolSize: Int, retryIntervalMs: Int = 2000, replicas: Int = 0)
     }
 
     public var listen: ListenAddress

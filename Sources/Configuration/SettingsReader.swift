@@ -167,13 +167,22 @@ struct SettingsReader {
                 for (index, server) in servers.enumerated() where !Self.isMemcachedServer(server) {
                     memcached.problem("servers[\(index)]", "must be host:port or an absolute socket path, got \"\(server)\"")
                 }
+                let replicas = memcached.integer("replicas", default: 0, range: 0...15)
+                if replicas > 0, replicas >= servers.count, !servers.isEmpty {
+                    memcached.problem(
+                        "replicas", "must be fewer than the servers (\(servers.count)): each copy of a session needs a server of its own")
+                }
+                if Set(servers).count != servers.count {
+                    memcached.problem("servers", "lists a server twice")
+                }
                 store = .memcached(
                     servers: servers,
                     connectTimeoutMs: Int(memcached.durationMilliseconds("connect_timeout", default: 500, range: 1...60_000)),
                     timeoutMs: Int(memcached.durationMilliseconds("timeout", default: 500, range: 1...60_000)),
                     keyPrefix: memcached.string("key_prefix", default: "oidc-fcgi:")!,
                     poolSize: memcached.integer("pool_size", default: 0, range: 0...1024),
-                    retryIntervalMs: Int(memcached.durationMilliseconds("retry_interval", default: 2000, range: 100...60_000)))
+                    retryIntervalMs: Int(memcached.durationMilliseconds("retry_interval", default: 2000, range: 100...60_000)),
+                    replicas: replicas)
             } else {
                 section.problem("memcached", "is required when store is memcached: `memcached: { servers: [\"127.0.0.1:11211\"] }`")
             }

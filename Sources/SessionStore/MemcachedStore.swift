@@ -12,10 +12,15 @@ import RelyingParty
 /// again. Keys on the other servers are not affected, and a server's keys are
 /// never moved to another server. A miss is reported only when a server
 /// answered "not found"; a reply that cannot be read is an error, not a miss.
+///
+/// With replicas (`ReplicaRing`), every key is also written to the next
+/// servers of the ring, and a read whose server is down or hung is answered
+/// by a replica instead (see `ReplicaRing` for what each operation does).
 public final class MemcachedStore: KeyValueStore {
     private let connections: MemcachedConnectionPool
     private let breakers: ServerBreakers
     private let keyPrefix: String
+    private let ring: ReplicaRing
 
     /// memcached treats expirations beyond 30 days as absolute Unix times.
     private static let longestRelativeExpiration = 60 * 60 * 24 * 30
@@ -28,26 +33,28 @@ public final class MemcachedStore: KeyValueStore {
     ///     use the number of worker threads.
     ///   - keyPrefix: prepended to every key, so several sites can share servers.
     ///   - retryIntervalMs: how long a server that failed is skipped before one call probes it.
+    ///   - replicas: how many other servers also hold each key (0: each key on one server only).
     /// - Throws: `.rejected` for an invalid configuration. Servers are not
     ///   contacted until the first call, so a server that is down does not fail this.
     public convenience init(
         servers: [String], connectTimeoutMs: Int, ioTimeoutMs: Int, poolSize: Int, keyPrefix: String,
-        retryIntervalMs: Int = 2000
+        retryIntervalMs: Int = 2000, replicas: Int = 0
     ) throws(StoreError) {
         try self.init(
             servers: servers, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: ioTimeoutMs, poolSize: poolSize,
-            keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs, clock: SystemMonotonicClock())
+            keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs, replicas: replicas, clock: SystemMonotonicClock())
     }
 
     init(
         servers: [String], connectTimeoutMs: Int, ioTimeoutMs: Int, poolSize: Int, keyPrefix: String,
-        retryIntervalMs: Int, clock: any MonotonicClock
+        retryIntervalMs: Int, replicas: Int = 0, clock: any MonotonicClock
     ) throws(StoreError) {
         guard retryIntervalMs > 0 else { throw .rejected("memcached retry interval must be positive") }
         var addresses: [MemcachedServerAddress] = []
         for server in servers {
             addresses.append(try MemcachedServerAddress(parsing: server))
         }
+        ring = try ReplicaRing(servers: addresses.map(\.description), replicas: replicas)
         if !keyPrefix.isEmpty {
             do throws(StoreError) {
                 try StoreKeyRules.validate(keyPrefix)
@@ -89,19 +96,20 @@ public final class MemcachedStore: KeyValueStore {
     /// call would fail at once. Judged from past calls, without any I/O.
     public var isKnownUnavailable: Bool { breakers.allKnownDown }
 
-    /// Runs `operation` on a pooled connection, unless the server that
-    /// `routing` (a placement, or the full key itself) hashes to is being
-    /// skipped after a failure.
-    private func call<T>(
-        _ routing: String, _ operation: (UnsafeMutablePointer<memcached_st>) throws(StoreError) -> T
-    ) throws(StoreError) -> T {
-        let server = connections.serverIndex(for: routing)
+    /// A server's copy of a key is reached by a routing key that hashes to
+    /// that server: the key's own routing on its first server, a placement of
+    /// the replica's server otherwise.
+    private typealias Operation<T> = (UnsafeMutablePointer<memcached_st>, _ routing: String) throws(StoreError) -> T
+
+    /// Runs `operation` on a pooled connection against `server`, unless that
+    /// server is being skipped after a failure.
+    private func call<T>(server: Int, routing: String, _ operation: Operation<T>) throws(StoreError) -> T {
         try breakers.admit(server: server)
         var contacted = false
         do {
             let result = try connections.withConnection { (handle) throws(StoreError) -> T in
                 contacted = true
-                return try operation(handle)
+                return try operation(handle, routing)
             }
             breakers.record(server: server, .reachable)
             return result
@@ -112,6 +120,62 @@ public final class MemcachedStore: KeyValueStore {
             breakers.record(server: server, outcome)
             throw error
         }
+    }
+
+    /// A read: asked of the key's first server; when that one cannot be asked
+    /// (down, hung, being skipped), of each replica in turn. A miss is an
+    /// answer and final.
+    private func read<T>(_ routing: String, _ operation: Operation<T>) throws(StoreError) -> T {
+        let first = connections.serverIndex(for: routing)
+        do {
+            return try call(server: first, routing: routing, operation)
+        } catch {
+            guard case .unavailable = error, ring.replicas > 0 else { throw error }
+            var failure = error
+            for server in ring.replicaServers(of: first) {
+                do {
+                    return try call(server: server, routing: everyServer[server], operation)
+                } catch {
+                    guard case .unavailable = error else { throw error }
+                    failure = error
+                }
+            }
+            throw failure
+        }
+    }
+
+    /// A write: made on every server holding the key. Returns the answers of
+    /// those that could be asked, and the failure of those that could not.
+    /// A rejection (an answer) is thrown at once.
+    private func writeEverywhere<T>(
+        _ routing: String, _ operation: Operation<T>
+    ) throws(StoreError) -> (answers: [T], unreachable: StoreError?) {
+        let first = connections.serverIndex(for: routing)
+        do {
+            let answer = try call(server: first, routing: routing, operation)
+            guard ring.replicas > 0 else { return ([answer], nil) }
+            return try writeReplicas(of: first, operation, answers: [answer], unreachable: nil)
+        } catch {
+            guard case .unavailable = error else { throw error }
+            guard ring.replicas > 0 else { return ([], error) }
+            return try writeReplicas(of: first, operation, answers: [], unreachable: error)
+        }
+    }
+
+    private func writeReplicas<T>(
+        of first: Int, _ operation: Operation<T>, answers: [T], unreachable: StoreError?
+    ) throws(StoreError) -> (answers: [T], unreachable: StoreError?) {
+        var answers = answers
+        var unreachable = unreachable
+        for server in ring.replicaServers(of: first) {
+            do {
+                answers.append(try call(server: server, routing: everyServer[server], operation))
+            } catch {
+                guard case .unavailable = error else { throw error }
+                unreachable = unreachable ?? error
+            }
+        }
+        return (answers, unreachable)
     }
 
     public func get(_ key: String) throws(StoreError) -> [UInt8]? { try get(key, placement: nil) }
@@ -130,14 +194,20 @@ public final class MemcachedStore: KeyValueStore {
     /// Keys placed by `placement` all live on the server it hashes to.
     public func placed(by placement: String) -> any KeyValueStore { PlacedMemcachedStore(store: self, placement: placement) }
 
-    /// Deletes the key on every server: it is on at most one, but the caller
-    /// does not know its placement. Fails only when no server deleted it and
-    /// some server could not be asked (the key may be there).
+    /// Deletes the key on every server: the caller does not know its
+    /// placement. Without replicas it is on at most one server, so this fails
+    /// only when no server deleted it and some server could not be asked; with
+    /// replicas it may be on several, so any server that could not be asked
+    /// fails it (the key may still be there).
     public func deleteWherever(_ key: String) throws(StoreError) {
+        let fullKey = try prefixed(key)
         var failure: StoreError?
-        for placement in everyServer {
+        for (server, placement) in everyServer.enumerated() {
             do {
-                if try delete(key, placement: placement) { return }
+                let deleted = try call(server: server, routing: placement) { (handle, routing) throws(StoreError) -> Bool in
+                    try Self.delete(handle, routing: routing, fullKey)
+                }
+                if deleted && ring.replicas == 0 { return }
             } catch {
                 failure = failure ?? error
             }
@@ -155,7 +225,7 @@ public final class MemcachedStore: KeyValueStore {
     func get(_ key: String, placement: String?) throws(StoreError) -> [UInt8]? {
         let fullKey = try prefixed(key)
         let group = try routing(fullKey, placement)
-        return try call(group) { (handle) throws(StoreError) -> [UInt8]? in
+        return try read(group) { (handle, group) throws(StoreError) -> [UInt8]? in
             var length = 0
             var flags: UInt32 = 0
             var rc = MEMCACHED_SUCCESS
@@ -181,19 +251,24 @@ public final class MemcachedStore: KeyValueStore {
         let fullKey = try prefixed(key)
         let group = try routing(fullKey, placement)
         let expiration = try Self.expiration(ttlSeconds)
-        try call(group) { (handle) throws(StoreError) in
+        // Stored when at least one server holding the key stored it: reads fall
+        // back to a replica only while the first server cannot be asked.
+        let written = try writeEverywhere(group) { (handle, group) throws(StoreError) in
             let rc = Self.store(memcached_set_by_key, handle, group, fullKey, value, expiration)
             guard rc == MEMCACHED_SUCCESS else {
                 throw MemcachedFailure.error(rc, operation: "set", handle: handle)
             }
         }
+        if written.answers.isEmpty, let failure = written.unreachable { throw failure }
     }
 
     func add(_ key: String, value: [UInt8], ttlSeconds: Int, placement: String?) throws(StoreError) -> Bool {
         let fullKey = try prefixed(key)
         let group = try routing(fullKey, placement)
         let expiration = try Self.expiration(ttlSeconds)
-        return try call(group) { (handle) throws(StoreError) -> Bool in
+        // Added only when no server that answered already had it: a one-time
+        // marker found on any copy counts as used.
+        let added = try writeEverywhere(group) { (handle, group) throws(StoreError) -> Bool in
             let rc = Self.store(memcached_add_by_key, handle, group, fullKey, value, expiration)
             switch rc {
             case MEMCACHED_SUCCESS: return true
@@ -205,25 +280,37 @@ public final class MemcachedStore: KeyValueStore {
             default: throw MemcachedFailure.error(rc, operation: "add", handle: handle)
             }
         }
+        if added.answers.isEmpty, let failure = added.unreachable { throw failure }
+        return !added.answers.contains(false)
     }
 
-    /// True when the key was there.
+    /// True when the key was there. With replicas, deleted on every server
+    /// holding it, and failed when any of them could not be asked: a copy left
+    /// behind could answer a later read.
     func delete(_ key: String, placement: String?) throws(StoreError) -> Bool {
         let fullKey = try prefixed(key)
         let group = try routing(fullKey, placement)
-        return try call(group) { (handle) throws(StoreError) -> Bool in
-            let rc = Self.withKeys(group, fullKey) { memcached_delete_by_key(handle, $0, $1, $2, $3, 0) }
-            switch rc {
-            case MEMCACHED_SUCCESS:
-                return true
-            case MEMCACHED_NOTFOUND:
-                if let failure = MemcachedFailure.hiddenFailure(in: handle) {
-                    throw MemcachedFailure.error(failure, operation: "delete", handle: handle)
-                }
-                return false
-            default:
-                throw MemcachedFailure.error(rc, operation: "delete", handle: handle)
+        let deleted = try writeEverywhere(group) { (handle, group) throws(StoreError) -> Bool in
+            try Self.delete(handle, routing: group, fullKey)
+        }
+        if let failure = deleted.unreachable { throw failure }
+        return deleted.answers.contains(true)
+    }
+
+    private static func delete(
+        _ handle: UnsafeMutablePointer<memcached_st>, routing: String, _ fullKey: String
+    ) throws(StoreError) -> Bool {
+        let rc = withKeys(routing, fullKey) { memcached_delete_by_key(handle, $0, $1, $2, $3, 0) }
+        switch rc {
+        case MEMCACHED_SUCCESS:
+            return true
+        case MEMCACHED_NOTFOUND:
+            if let failure = MemcachedFailure.hiddenFailure(in: handle) {
+                throw MemcachedFailure.error(failure, operation: "delete", handle: handle)
             }
+            return false
+        default:
+            throw MemcachedFailure.error(rc, operation: "delete", handle: handle)
         }
     }
 
@@ -231,7 +318,7 @@ public final class MemcachedStore: KeyValueStore {
         let fullKey = try prefixed(key)
         let group = try routing(fullKey, placement)
         let expiration = try Self.expiration(ttlSeconds)
-        return try call(group) { (handle) throws(StoreError) -> Bool in
+        let touched = try writeEverywhere(group) { (handle, group) throws(StoreError) -> Bool in
             let rc = Self.withKeys(group, fullKey) { memcached_touch_by_key(handle, $0, $1, $2, $3, expiration) }
             switch rc {
             case MEMCACHED_SUCCESS:
@@ -245,6 +332,8 @@ public final class MemcachedStore: KeyValueStore {
                 throw MemcachedFailure.error(rc, operation: "touch", handle: handle)
             }
         }
+        if touched.answers.isEmpty, let failure = touched.unreachable { throw failure }
+        return touched.answers.contains(true)
     }
 
     /// One multi-get per server holding some of the keys (with one server, or
@@ -256,8 +345,8 @@ public final class MemcachedStore: KeyValueStore {
         if let placement {
             // The session check: every key on one server, one multi-get.
             try StoreKeyRules.validate(placement)
-            let found = try call(placement) { (handle) throws(StoreError) -> [String: [UInt8]] in
-                try Self.multiGet(handle, routing: placement, fullKeys)
+            let found = try read(placement) { (handle, routing) throws(StoreError) -> [String: [UInt8]] in
+                try Self.multiGet(handle, routing: routing, fullKeys)
             }
             return fullKeys.map { found[$0] }
         }
@@ -266,8 +355,8 @@ public final class MemcachedStore: KeyValueStore {
         for fullKey in fullKeys { byServer[connections.serverIndex(for: fullKey), default: []].append(fullKey) }
         var found: [String: [UInt8]] = [:]
         for (_, group) in byServer.sorted(by: { $0.key < $1.key }) {
-            let values = try call(group[0]) { (handle) throws(StoreError) -> [String: [UInt8]] in
-                try Self.multiGet(handle, routing: group[0], Array(Set(group)))
+            let values = try read(group[0]) { (handle, routing) throws(StoreError) -> [String: [UInt8]] in
+                try Self.multiGet(handle, routing: routing, Array(Set(group)))
             }
             found.merge(values) { first, _ in first }
         }

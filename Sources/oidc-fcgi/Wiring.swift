@@ -24,10 +24,11 @@ enum Wiring {
         switch service.store {
         case .memory(let capacity):
             store = MemoryStore(capacity: capacity)
-        case .memcached(let servers, let connectTimeoutMs, let timeoutMs, let keyPrefix, let poolSize, let retryIntervalMs):
+        case .memcached(let servers, let connectTimeoutMs, let timeoutMs, let keyPrefix, let poolSize, let retryIntervalMs, let replicas):
             store = try MemcachedStore(
                 servers: servers, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: timeoutMs,
-                poolSize: poolSize > 0 ? poolSize : service.workers + 2, keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs)
+                poolSize: poolSize > 0 ? poolSize : service.workers + 2, keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs,
+                replicas: replicas)
         }
         // Waits on the provider never take every worker: the auth answer keeps capacity of its own.
         let provider = BoundedHTTPTransport(wrapping: http, limit: service.httpMaxConcurrent)

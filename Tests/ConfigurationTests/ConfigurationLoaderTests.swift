@@ -157,6 +157,24 @@ private func paths(_ yaml: String) -> [String] { problems(yaml).map(\.path) }
         #expect(paths(yaml("2m")) == ["session.memcached.retry_interval"])
     }
 
+    @Test func memcachedReplicasNeedAServerForEachCopy() throws {
+        let yaml = { (servers: String, replicas: String) in
+            validYAML.replacingOccurrences(
+                of: "session:\n", with: "session:\n  store: memcached\n  memcached:\n    servers: [\(servers)]\n    replicas: \(replicas)\n")
+        }
+        let three = "\"10.0.0.1:11211\", \"10.0.0.2:11211\", \"10.0.0.3:11211\""
+        let good = try ConfigurationLoader.parse(yaml: yaml(three, "1"))
+        #expect(good.store == .memcached(
+            servers: ["10.0.0.1:11211", "10.0.0.2:11211", "10.0.0.3:11211"], connectTimeoutMs: 500, timeoutMs: 500,
+            keyPrefix: "oidc-fcgi:", poolSize: 0, replicas: 1))
+        #expect(paths(yaml(three, "2")).isEmpty)
+        #expect(paths(yaml(three, "3")) == ["session.memcached.replicas"])
+        #expect(paths(yaml("\"10.0.0.1:11211\"", "1")) == ["session.memcached.replicas"])
+        #expect(paths(yaml(three, "-1")) == ["session.memcached.replicas"])
+        #expect(paths(yaml(three, "one")) == ["session.memcached.replicas"])
+        #expect(paths(yaml("\"10.0.0.1:11211\", \"10.0.0.1:11211\"", "0")) == ["session.memcached.servers"])
+    }
+
     @Test func fastcgiTimeoutsDefaultAndAreBounded() throws {
         let defaults = try ConfigurationLoader.parse(yaml: validYAML)
         #expect(defaults.fastcgiReadTimeoutMs == 5000)
