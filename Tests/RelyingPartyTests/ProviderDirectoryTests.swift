@@ -61,6 +61,24 @@ import Synchronization
         #expect(provider.discoveryCount == 1)
     }
 
+    @Test func startUpLoadsEveryProviderOneAfterAnotherSoASmallConcurrencyLimitRefusesNone() throws {
+        // A concurrent runner and one slot (http.max_concurrent for one or two workers):
+        // side by side, the second provider's fetch was refused while the first one waited.
+        let bounded = BoundedHTTPTransport(wrapping: provider, limit: 1)
+        let directory = ProviderDirectory(http: bounded, clock: clock, logger: Self.quiet, runner: DispatchBackgroundRunner())
+        let first = provider.settings()
+        var second = provider.settings()
+        second.name = "partner"
+        provider.hold.close()
+        directory.prefetch([first, second])
+        #expect(eventually { provider.hold.waitingCount == 1 })
+        directory.prefetch([first, second])  // already being loaded: not queued again
+        provider.hold.open()
+        #expect(eventually { (try? directory.snapshot(for: second)) != nil }, "the second provider did not load")
+        #expect(try directory.snapshot(for: first).metadata.issuer == provider.issuer)
+        #expect(provider.discoveryCount == 2)
+    }
+
     @Test func staleMetadataIsServedAtOnceWhileOneRefreshRunsInTheBackground() throws {
         let runner = ManualRunner()
         let directory = directory(runner: runner)

@@ -69,9 +69,20 @@ public final class ProviderDirectory: Sendable {
 
     /// Starts loading every provider in the background, so the first logins find the metadata ready.
     public func prefetch(_ providers: [ProviderSettings]) {
-        for provider in providers {
-            _ = try? snapshot(for: provider)
+        // One after another, in one background task: started side by side, the
+        // fetches would compete for the `http.max_concurrent` slots, and with a
+        // small limit (few workers) all but the first were refused at start-up.
+        let due = entries.withLock { all in
+            providers.filter { provider in
+                var entry = all[provider.name] ?? Entry()
+                guard entry.snapshot == nil, !entry.fetching else { return false }
+                entry.fetching = true
+                all[provider.name] = entry
+                return true
+            }
         }
+        guard !due.isEmpty else { return }
+        runner.run { for provider in due { self.refresh(provider) } }
     }
 
     /// The metadata and keys to use now. Fresh: returned. Stale: returned at once while one
