@@ -36,10 +36,12 @@ let package = Package(
         .target(name: "Configuration", dependencies: [
             "RelyingParty", "JOSE", "FastCGIServer", .product(name: "Yams", package: "Yams"),
         ]),
+        // The nginx and Apache include files written from a configuration.
+        .target(name: "WebServerSnippets", dependencies: ["Configuration", "RelyingParty", "FastCGIServer"]),
         .executableTarget(
             name: "oidc-fcgi",
             dependencies: [
-                "RelyingParty", "FastCGIServer", "HTTPClient", "SessionStore", "JOSE", "Configuration",
+                "RelyingParty", "FastCGIServer", "HTTPClient", "SessionStore", "JOSE", "Configuration", "WebServerSnippets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RelyingPartyTests", dependencies: ["RelyingParty", "JOSE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "RelyingParty"]),
+        .testTarget(name: "WebServerSnippetsTests", dependencies: ["WebServerSnippets", "Configuration"]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer"]),
         .testTarget(name: "SessionStoreTests", dependencies: ["SessionStore", "RelyingParty"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "RelyingParty"]),

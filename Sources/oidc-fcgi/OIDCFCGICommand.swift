@@ -11,7 +11,8 @@ struct OIDCFCGICommand: ParsableCommand {
         commandName: "oidc-fcgi",
         abstract: "OpenID Connect single sign-on for nginx (auth_request) and Apache, as a FastCGI program.",
         version: OIDCFCGIVersion.current,
-        subcommands: [Serve.self, CheckConfig.self, TokenCommand.self, ClientJWKSCommand.self, RegisterCommand.self]
+        subcommands: [Serve.self, CheckConfig.self, TokenCommand.self, ClientJWKSCommand.self, RegisterCommand.self,
+                      NginxConfCommand.self, ApacheConfCommand.self]
     )
 }
 
@@ -55,6 +56,12 @@ struct CheckConfig: ParsableCommand {
     @Flag(help: "Also ask each provider: discovery and issuer, signing keys, and whether it accepts the client's credentials.")
     var online = false
 
+    @Option(help: "Warn when the nginx include files in this directory differ from what `nginx-conf` writes for this configuration.")
+    var nginxSnippets: String?
+
+    @Option(help: "Warn when the Apache include files in this directory differ from what `apache-conf` writes for this configuration.")
+    var apacheSnippets: String?
+
     func run() throws {
         let service: ServiceConfiguration
         do {
@@ -65,6 +72,9 @@ struct CheckConfig: ParsableCommand {
         }
         let names = service.settings.providers.map(\.name).joined(separator: ", ")
         for warning in ConfigurationWarnings.of(service) { print("warning: \(warning)") }
+        for warning in InstalledSnippetsCheck.warnings(file: file, service: service, nginx: nginxSnippets, apache: apacheSnippets) {
+            print("warning: \(warning)")
+        }
         print("\(file): valid (listen \(service.listen), \(service.workers) workers, providers: \(names))")
         guard online else { return }
         var logger = Logger(label: "oidc-fcgi")

@@ -14,7 +14,7 @@ struct AuthHandler: Sendable {
     static let accessTokenHeader: HeaderName = "OIDC-Access-Token"
     /// Longer access tokens are refused (403, logged) rather than overflow the web
     /// server's buffer for the auth answer.
-    static let maxAccessTokenBytes = 8192
+    static let maxAccessTokenBytes = AuthAnswerLimits.accessTokenBytes
     /// In a 401 auth answer: the session is valid but due for a silent re-check;
     /// nginx hands it to `@oidc_login` as `OIDC_RECHECK`.
     static let recheckHeader: HeaderName = "OIDC-Recheck"

@@ -35,6 +35,9 @@ def apache_binary() -> str:
 class Apache:
     def __init__(self, workdir: Path, *, oidc_port: int, upstream_port: int, port: int | None = None,
                  cgi_binary: Path | None = None, cgi_config: Path | None = None) -> None:
+        # The include files `oidc-fcgi apache-conf` wrote, used instead of the
+        # repository's apache/ ones (which are then not touched).
+        self.snippets: Path | None = None
         self.prefix = Path(workdir) / "apache"
         self.port = port or free_port()
         self.oidc_port = oidc_port
@@ -71,6 +74,9 @@ class Apache:
             endpoints = [("oidc-fcgi-endpoints.conf", "oidc-fcgi-endpoints-cgi.conf")]
         self._substituted("oidc-fcgi-protect.conf", [])
         self._substituted("oidc-fcgi-api.conf", [])
+        if self.snippets is not None:
+            for name in ("oidc-fcgi-endpoints.conf", "oidc-fcgi-protect.conf", "oidc-fcgi-api.conf"):
+                shutil.copy(self.snippets / name, self.prefix / name)
         site = self._substituted("example-site.conf", fcgi + [
             ("<VirtualHost *:80>", f"<VirtualHost 127.0.0.1:{self.port}>"),
             ("ServerName app.example.com", "ServerName 127.0.0.1"),

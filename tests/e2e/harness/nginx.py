@@ -268,7 +268,11 @@ class Nginx:
         site: str = "test",
         keep_conn: bool = False,
         extra_locations: str = "",
+        snippets: Path | None = None,
     ) -> None:
+        # Include files from this directory instead of the repository's nginx/
+        # (those `oidc-fcgi nginx-conf` wrote; the generated test site only).
+        self.snippets = snippets
         self.extra_locations = extra_locations  # more server-level locations (the generated test site only)
         self.port = port or free_port()
         self.site = site  # "test": the generated server; "example": nginx/example-site.conf
@@ -292,6 +296,8 @@ class Nginx:
         else:
             body = site_conf(port=self.port, oidc_socket=self.oidc_socket, upstream_port=self.upstream_port,
                              keep_conn=self.keep_conn, extra_locations=self.extra_locations)
+            if self.snippets is not None:
+                body = body.replace(f"{NGINX_DIR}/", f"{self.snippets}/")
         self.conf_path.write_text(main_conf(self.prefix, body))
 
     def start(self, timeout: float = 10) -> "Nginx":
