@@ -16,6 +16,8 @@ public final class MemcachedStore: KeyValueStore {
     private let connections: MemcachedConnectionPool
     private let breakers: ServerBreakers
     private let keyPrefix: String
+    /// The servers as configured, for readiness reports.
+    private let serverNames: [String]
 
     /// memcached treats expirations beyond 30 days as absolute Unix times.
     private static let longestRelativeExpiration = 60 * 60 * 24 * 30
@@ -57,6 +59,7 @@ public final class MemcachedStore: KeyValueStore {
             }
         }
         self.keyPrefix = keyPrefix
+        serverNames = addresses.map(\.description)
         connections = try MemcachedConnectionPool(
             .init(servers: addresses, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: ioTimeoutMs, poolSize: poolSize)
         )
@@ -143,6 +146,17 @@ public final class MemcachedStore: KeyValueStore {
             }
         }
         if let failure { throw failure }
+    }
+
+    /// One read on each server, placed so that every server is asked.
+    public func readinessProblems(probeKey: String) -> [String] {
+        var problems: [String] = []
+        for (index, placement) in everyServer.enumerated() {
+            do { _ = try get(probeKey, placement: placement) } catch {
+                problems.append("\(index < serverNames.count ? serverNames[index] : "server \(index + 1)"): \(error)")
+            }
+        }
+        return problems
     }
 
     /// The routing key of a call: the placement when there is one, else the key.

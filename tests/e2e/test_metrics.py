@@ -15,9 +15,9 @@ from harness.ports import free_port
 from harness.stack import Stack, StackOptions
 
 
-def _stack(request, store: str) -> Stack:
+def _stack(request, store: str, **options) -> Stack:
     port = free_port()
-    stack = Stack(StackOptions(store=store, label="metrics", extra_config={"metrics": {"listen": f"tcp:127.0.0.1:{port}"}}))
+    stack = Stack(StackOptions(store=store, label="metrics", extra_config={"metrics": {"listen": f"tcp:127.0.0.1:{port}"}}, **options))
     stack.metrics_url = f"http://127.0.0.1:{port}"
     request.addfinalizer(stack.stop)
     return stack.start()
@@ -139,6 +139,19 @@ def test_store_outage_is_counted_and_makes_the_instance_not_ready(memcached_metr
     # The store is retried after session.memcached.retry_interval (2 s).
     wait_until(lambda: readiness(stack).status_code == 200, 15, "ready again after memcached returned")
     assert readiness(stack).text == "ready\n"
+
+
+def test_readiness_asks_every_memcached_server(request):
+    stack = _stack(request, "memcached", memcached_servers=2)
+    assert readiness(stack).status_code == 200
+    second = stack.memcacheds[1]
+    second.stop()
+    not_ready = readiness(stack)
+    assert not_ready.status_code == 503
+    lines = not_ready.text.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"not ready: session store: {second.address}: "), not_ready.text
+    second.start()
+    wait_until(lambda: readiness(stack).status_code == 200, 15, "ready again after the second memcached returned")
 
 
 def test_provider_outage_is_counted(memory_metrics_stack):

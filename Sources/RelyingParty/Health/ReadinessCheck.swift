@@ -1,5 +1,6 @@
 /// Whether this instance can serve logins and sessions now: the session store
-/// answers a read (a real round trip, bounded by the store's own timeouts) and
+/// answers a read on every server (a real round trip, bounded by the store's
+/// own timeouts; a server skipped after a failure fails at once) and
 /// every configured provider's metadata is loaded. Says what fails, in words
 /// an operator can act on, and nothing secret.
 public struct ReadinessCheck: Sendable {
@@ -23,11 +24,7 @@ public struct ReadinessCheck: Sendable {
     /// One line per failing check; empty when ready.
     public func failures() -> [String] {
         var failures: [String] = []
-        if store.isKnownUnavailable {
-            failures.append("session store: unavailable (failed moments ago)")
-        } else {
-            do { _ = try store.get(Self.probeKey) } catch { failures.append("session store: \(error)") }
-        }
+        failures += store.readinessProblems(probeKey: Self.probeKey).map { "session store: \($0)" }
         for provider in providerSettings where !providers.hasMetadata(for: provider) {
             failures.append("provider \(provider.name): metadata not loaded")
         }

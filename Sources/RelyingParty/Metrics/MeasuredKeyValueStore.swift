@@ -43,6 +43,8 @@ public struct MeasuredKeyValueStore: KeyValueStore {
         try measured(.delete) { () throws(StoreError) in try inner.deleteWherever(key) }
     }
 
+    public func readinessProblems(probeKey: String) -> [String] { inner.readinessProblems(probeKey: probeKey) }
+
     private func measured<T>(_ operation: StoreOperation, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         do {
             let result = try body()
