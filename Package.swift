@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // System-library shims: a module map and one header each.
@@ -32,6 +34,8 @@ let package = Package(
         .target(name: "FastCGIServer", dependencies: ["CFastCGI", "RelyingParty", .product(name: "Logging", package: "swift-log")]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "RelyingParty"]),
         .target(name: "SessionStore", dependencies: ["CMemcached", "RelyingParty"]),
+        // The metrics and health listener: a small plain HTTP/1.1 responder, apart from the FastCGI workers.
+        .target(name: "OperationsEndpoint", dependencies: ["FastCGIServer", .product(name: "Logging", package: "swift-log")]),
         // The configuration file: YAML read strictly into typed, validated settings.
         .target(name: "Configuration", dependencies: [
             "RelyingParty", "JOSE", "FastCGIServer", .product(name: "Yams", package: "Yams"),
@@ -41,9 +45,11 @@ let package = Package(
         .executableTarget(
             name: "oidc-fcgi",
             dependencies: [
-                "RelyingParty", "FastCGIServer", "HTTPClient", "SessionStore", "JOSE", "Configuration", "WebServerSnippets",
+                "RelyingParty", "FastCGIServer", "HTTPClient", "SessionStore", "JOSE", "Configuration", "WebServerSnippets", "OperationsEndpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -52,6 +58,7 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "RelyingParty"]),
         .testTarget(name: "WebServerSnippetsTests", dependencies: ["WebServerSnippets", "Configuration"]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer"]),
+        .testTarget(name: "OperationsEndpointTests", dependencies: ["OperationsEndpoint", "FastCGIServer"]),
         .testTarget(name: "SessionStoreTests", dependencies: ["SessionStore", "RelyingParty"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "RelyingParty"]),
     ],

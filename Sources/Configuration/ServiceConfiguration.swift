@@ -28,6 +28,8 @@ public struct ServiceConfiguration: Sendable {
     public var fastcgiReadTimeoutMs: Int = 5000
     /// How long SIGTERM waits for queued and in-flight requests.
     public var shutdownGraceSeconds: Int = 10
+    /// Where the metrics and health endpoints listen (`metrics.listen`); nil: not served.
+    public var metricsListen: ListenAddress?
     public var store: StoreConfiguration
     public var settings: Settings
 }

@@ -72,6 +72,8 @@ struct SettingsReader {
             fastcgi.finish()
         }
 
+        let metricsListen = readMetricsListen(fastcgiListen: listen)
+
         let cookie = readCookie(secureByDefault: origin?.scheme == "https" || origin == nil)
         if let origin, cookie.secure, origin.scheme == "http" {
             reader.problem("cookie.secure", "is true but public_url is plain http: browsers will not send the cookie back; use https, or set `secure: false` for local testing only")
@@ -96,7 +98,24 @@ struct SettingsReader {
             httpConnectTimeoutMs: Int(connectTimeout), httpTimeoutMs: Int(timeout), caFile: caFile, httpMaxConcurrent: maxConcurrent,
             fastcgiReadTimeoutMs: Int(readTimeout), shutdownGraceSeconds: Int(shutdownGrace), store: store, settings: settings)
         service.logFormat = logFormat ?? .text
+        service.metricsListen = metricsListen
         return service
+    }
+
+    /// `metrics.listen`: where the metrics and health endpoints answer; absent, there are none.
+    private func readMetricsListen(fastcgiListen: ListenAddress?) -> ListenAddress? {
+        guard let metrics = reader.object("metrics") else { return nil }
+        defer { metrics.finish() }
+        guard let text = metrics.string("listen", required: true) else { return nil }
+        guard let address = ListenAddress(text), case .tcp = address else {
+            metrics.problem("listen", "must be tcp:HOST:PORT, such as tcp:127.0.0.1:9464, got \"\(text.prefix(100))\"")
+            return nil
+        }
+        if address == fastcgiListen {
+            metrics.problem("listen", "is the FastCGI `listen` address; the metrics need a port of their own")
+            return nil
+        }
+        return address
     }
 
     private func readCookie(secureByDefault: Bool) -> CookieSettings {

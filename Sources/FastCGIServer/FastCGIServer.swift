@@ -51,8 +51,11 @@ public final class FastCGIServer: Sendable {
     private let responder: @Sendable (Request) -> Response
     private let logger: Logger
     private let deadlines: IODeadlines
+    private let activity: any WorkerActivity
 
-    public init(options: Options, logger: Logger, responder: @escaping @Sendable (Request) -> Response) {
+    public init(options: Options, logger: Logger, activity: any WorkerActivity = UnobservedWorkers(),
+                responder: @escaping @Sendable (Request) -> Response) {
+        self.activity = activity
         self.options = options
         self.responder = responder
         self.logger = logger
@@ -175,7 +178,9 @@ public final class FastCGIServer: Sendable {
             // libfcgi ends the parameters at a read error as if they were
             // complete; such a request is cut short, not served.
             if !droppedIfCutShort(&request, fd: fd, part: "parameters", uri: nil) {
+                activity.workerBusy()
                 serve(&request, index: index, fd: fd)
+                activity.workerIdle()
             }
             request.detached = 1
             // Sends the answer, then FCGI_END_REQUEST: a web server that does not read cannot hold the worker.

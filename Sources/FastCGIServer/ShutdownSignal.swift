@@ -5,7 +5,7 @@ import Synchronization
 /// within `ConnectionAcceptor.wakeMilliseconds`, serve what is already
 /// queued on the listening socket, and stop; the main thread removes the
 /// unix socket path at once so that new connections are refused.
-enum ShutdownSignal {
+public enum ShutdownSignal {
     static let requested = Atomic<Bool>(false)
 
     static func install() {
@@ -25,7 +25,7 @@ enum ShutdownSignal {
     /// Keeps SIGTERM/SIGINT away from the calling (worker) thread, so they are
     /// handled on the main thread: a signal handled on a worker would interrupt
     /// its read or write (EINTR) and cut off the request it is serving.
-    static func blockInCurrentThread() {
+    public static func blockInCurrentThread() {
         var blocked = sigset_t()
         sigemptyset(&blocked)
         sigaddset(&blocked, SIGTERM)

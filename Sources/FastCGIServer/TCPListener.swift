@@ -4,9 +4,9 @@ import Glibc
 /// FCGX_OpenSocket splits "HOST:PORT" at the first colon, so an IPv6 address
 /// would silently become a unix socket named after it; this resolves the
 /// host itself (IPv4 or IPv6, numeric or a name) and binds the first address.
-enum TCPListener {
+public enum TCPListener {
     /// The listening descriptor, or the reason it could not be opened.
-    static func open(host: String, port: Int, backlog: Int32) -> Result<Int32, TCPListenerError> {
+    public static func open(host: String, port: Int, backlog: Int32) -> Result<Int32, TCPListenerError> {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -39,11 +39,11 @@ enum TCPListener {
     }
 }
 
-enum TCPListenerError: Error {
+public enum TCPListenerError: Error {
     case resolve(String)
     case system(String)
 
-    var reason: String {
+    public var reason: String {
         switch self {
         case .resolve(let text): return "cannot resolve the host: \(text)"
         case .system(let text): return text

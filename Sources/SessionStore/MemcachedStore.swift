@@ -21,6 +21,8 @@ public final class MemcachedStore: KeyValueStore {
     private let breakers: ServerBreakers
     private let keyPrefix: String
     private let ring: ReplicaRing
+    /// The servers as configured, for readiness reports.
+    private let serverNames: [String]
 
     /// memcached treats expirations beyond 30 days as absolute Unix times.
     private static let longestRelativeExpiration = 60 * 60 * 24 * 30
@@ -64,6 +66,7 @@ public final class MemcachedStore: KeyValueStore {
             }
         }
         self.keyPrefix = keyPrefix
+        serverNames = addresses.map(\.description)
         connections = try MemcachedConnectionPool(
             .init(servers: addresses, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: ioTimeoutMs, poolSize: poolSize)
         )
@@ -213,6 +216,23 @@ public final class MemcachedStore: KeyValueStore {
             }
         }
         if let failure { throw failure }
+    }
+
+    /// One read on each server, asked of that server alone (no replica answers for it).
+    public func readinessProblems(probeKey: String) -> [String] {
+        let fullKey: String
+        do { fullKey = try prefixed(probeKey) } catch { return ["\(error)"] }
+        var problems: [String] = []
+        for (index, placement) in everyServer.enumerated() {
+            do {
+                _ = try call(server: index, routing: placement) { (handle, routing) throws(StoreError) -> [String: [UInt8]] in
+                    try Self.multiGet(handle, routing: routing, [fullKey])
+                }
+            } catch {
+                problems.append("\(index < serverNames.count ? serverNames[index] : "server \(index + 1)"): \(error)")
+            }
+        }
+        return problems
     }
 
     /// The routing key of a call: the placement when there is one, else the key.

@@ -30,8 +30,15 @@ struct Serve: ParsableCommand {
         }
         let logger = Wiring.bootstrapLogging(level: service.logLevel, format: service.logFormat)
         for warning in ConfigurationWarnings.of(service) { logger.warning("\(warning)") }
+        // Metrics only with a listener to read them: otherwise nothing is recorded.
+        let metrics = service.metricsListen == nil ? nil : OperationsWiring.bootstrapMetrics(service)
         let responder: Wiring.Built
-        do { responder = try Wiring.build(service, logger: logger) } catch {
+        do {
+            responder = try Wiring.build(service, logger: logger, metrics: metrics?.0)
+            if let (_, registry) = metrics {
+                try OperationsWiring.start(service, registry: registry, readiness: responder.readiness, logger: logger)
+            }
+        } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)
         }
@@ -39,7 +46,7 @@ struct Serve: ParsableCommand {
             options: .init(
                 listen: service.listen, socketMode: service.socketMode, workers: service.workers,
                 readTimeoutMilliseconds: service.fastcgiReadTimeoutMs, shutdownGraceSeconds: service.shutdownGraceSeconds),
-            logger: logger, responder: responder.respond)
+            logger: logger, activity: metrics?.0 ?? UnobservedWorkers(), responder: responder.respond)
         do { try server.run() } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)
@@ -75,7 +82,8 @@ struct CheckConfig: ParsableCommand {
         for warning in InstalledSnippetsCheck.warnings(file: file, service: service, nginx: nginxSnippets, apache: apacheSnippets) {
             print("warning: \(warning)")
         }
-        print("\(file): valid (listen \(service.listen), \(service.workers) workers, providers: \(names))")
+        let metrics = service.metricsListen.map { ", metrics \($0)" } ?? ""
+        print("\(file): valid (listen \(service.listen)\(metrics), \(service.workers) workers, providers: \(names))")
         guard online else { return }
         var logger = Logger(label: "oidc-fcgi")
         logger.logLevel = .critical

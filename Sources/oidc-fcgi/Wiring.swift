@@ -10,17 +10,20 @@ import SessionStore
 enum Wiring {
     struct Built: Sendable {
         let responder: Responder
+        let readiness: ReadinessCheck
         var respond: @Sendable (Request) -> Response { { [responder] in responder.respond($0) } }
     }
 
     /// `longRunning`: a server serving many requests, which refreshes provider metadata in the
     /// background and loads it at start-up; false for a one-request CGI process.
-    static func build(_ service: ServiceConfiguration, logger: Logger, longRunning: Bool = true) throws -> Built {
+    /// `metrics`: where the core reports; when given, store and provider calls are measured too.
+    static func build(_ service: ServiceConfiguration, logger: Logger, longRunning: Bool = true,
+                      metrics: (any RelyingPartyMetrics)? = nil) throws -> Built {
         CurlHTTPClient.globalInit()
         let http = CurlHTTPClient(
             connectTimeoutMs: service.httpConnectTimeoutMs, timeoutMs: service.httpTimeoutMs, caFile: service.caFile,
             userAgent: "oidc-fcgi/\(OIDCFCGIVersion.current)")
-        let store: any KeyValueStore
+        var store: any KeyValueStore
         switch service.store {
         case .memory(let capacity):
             store = MemoryStore(capacity: capacity)
@@ -31,12 +34,16 @@ enum Wiring {
                 replicas: replicas)
         }
         // Waits on the provider never take every worker: the auth answer keeps capacity of its own.
-        let provider = BoundedHTTPTransport(wrapping: http, limit: service.httpMaxConcurrent)
+        var provider: any HTTPTransport = BoundedHTTPTransport(wrapping: http, limit: service.httpMaxConcurrent)
+        if let metrics {
+            store = MeasuredKeyValueStore(wrapping: store, metrics: metrics)
+            provider = MeasuredHTTPTransport(wrapping: provider, metrics: metrics)
+        }
         let background: any BackgroundRunner = longRunning ? DispatchBackgroundRunner() : InlineRunner()
         let context = RelyingPartyContext(settings: service.settings, store: store, http: provider, background: background,
-                                          registeredClients: RegisteredClientFiles(), logger: logger)
+                                          registeredClients: RegisteredClientFiles(), logger: logger, metrics: metrics ?? NoMetrics())
         if longRunning { context.providers.prefetch(service.settings.providers) }
-        return Built(responder: Responder(context: context))
+        return Built(responder: Responder(context: context), readiness: ReadinessCheck(context: context))
     }
 
     static func bootstrapLogging(level: ServiceConfiguration.LogLevel, format: ServiceConfiguration.LogFormat = .text) -> Logger {

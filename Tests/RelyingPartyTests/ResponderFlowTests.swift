@@ -23,7 +23,7 @@ final class FlowHarness {
          pages: PageSettings = PageSettings(siteName: "Example App"), tokenRefresh: TokenRefreshSettings = TokenRefreshSettings(),
          sleeper: any Sleeper = ThreadSleeper(), recheckIntervalSeconds: Int64 = 0, transport: (FakeProvider) -> any HTTPTransport = { $0 },
          configureProvider: (inout ProviderSettings) -> Void = { _ in },
-         moreProviders: (ProviderSettings) -> [ProviderSettings] = { _ in [] }) {
+         moreProviders: (ProviderSettings) -> [ProviderSettings] = { _ in [] }, metrics: any RelyingPartyMetrics = NoMetrics()) {
         provider = FakeProvider(clock: clock)
         var providerSettings = ProviderSettings(name: "corp", issuer: provider.issuer, clientID: provider.clientID, clientSecret: provider.clientSecret,
                                                 scopes: ["openid", "email"], userClaim: userClaim, allowedAlgorithms: allowedAlgorithms)
@@ -38,7 +38,7 @@ final class FlowHarness {
         self.transport = transport(provider)
         self.sleeper = sleeper
         responder = Responder(context: RelyingPartyContext(settings: settings, store: store, http: self.transport, clock: clock,
-                                                           sleeper: sleeper, logger: logger))
+                                                           sleeper: sleeper, logger: logger, metrics: metrics))
     }
 
     func request(_ action: String, uri: String, headers: [String: String] = ["Accept": "text/html"], method: String = "GET") -> Request {

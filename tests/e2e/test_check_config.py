@@ -20,6 +20,23 @@ def test_good_config_is_accepted(tmp_path, good_config, oidc_fcgi_bin):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_metrics_listen_is_accepted_and_shown(tmp_path, good_config, oidc_fcgi_bin):
+    config = copy.deepcopy(good_config)
+    config["metrics"] = {"listen": "tcp:127.0.0.1:9464"}
+    result = check_config(write_config(tmp_path / "metrics.yaml", config))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "metrics tcp:127.0.0.1:9464" in result.stdout
+
+
+@pytest.mark.parametrize("listen", ["unix:/run/metrics.sock", "9464", "tcp:127.0.0.1:0"])
+def test_bad_metrics_listen_is_rejected_by_name(tmp_path, good_config, oidc_fcgi_bin, listen):
+    config = copy.deepcopy(good_config)
+    config["metrics"] = {"listen": listen}
+    result = check_config(write_config(tmp_path / "bad.yaml", config))
+    assert result.returncode == 2
+    assert "metrics.listen: must be tcp:HOST:PORT" in result.stdout + result.stderr
+
+
 def test_good_memcached_config_is_accepted(tmp_path, oidc_fcgi_bin):
     config = make_config(
         socket_path=tmp_path / "s.sock", public_url="http://127.0.0.1:8080", issuer="http://127.0.0.1:9400",

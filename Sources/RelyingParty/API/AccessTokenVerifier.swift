@@ -19,11 +19,12 @@ public struct AccessTokenVerifier: Sendable {
     private let flightWaitMilliseconds: Int
     /// Claims kept in the identity (and the cache) for the identity headers.
     private let logger: Logger
+    private let metrics: any RelyingPartyMetrics
     private let jwt = JWTAccessTokenValidator()
     private let memo = VerifiedTokenMemo()
 
     public init(providers: ProviderDirectory, registrar: ClientRegistrar? = nil, keyVerifier: RotatingKeyVerifier, http: any HTTPTransport, cache: AccessTokenCache,
-                clock: any WallClock, clockSkewSeconds: Int64, flightWaitMilliseconds: Int, logger: Logger) {
+                clock: any WallClock, clockSkewSeconds: Int64, flightWaitMilliseconds: Int, logger: Logger, metrics: any RelyingPartyMetrics = NoMetrics()) {
         self.providers = providers
         self.registrar = registrar
         self.keyVerifier = keyVerifier
@@ -34,6 +35,7 @@ public struct AccessTokenVerifier: Sendable {
         self.clockSkewSeconds = clockSkewSeconds
         self.flightWaitMilliseconds = flightWaitMilliseconds
         self.logger = logger
+        self.metrics = metrics
     }
 
     public func verify(_ token: String, provider: ProviderSettings) throws(AccessTokenError) -> AccessTokenIdentity {
@@ -87,6 +89,7 @@ public struct AccessTokenVerifier: Sendable {
             logger.warning("cannot read the introspection cache; checking the token with the provider", metadata: ["reason": "\(error)"])
             cached = nil
         }
+        metrics.introspectionCacheLookup(hit: cached != nil)
         switch cached {
         case .active(let identity)?: return identity
         case .inactive?: throw .inactive

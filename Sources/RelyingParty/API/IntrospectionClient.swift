@@ -29,7 +29,7 @@ public struct IntrospectionClient: Sendable {
         let authentication = ClientAuthentication(provider: provider, metadata: metadata, clock: clock, random: random)
         let request: OutboundRequest
         do {
-            request = try authentication.formPost(to: endpoint, form: [("token", token), ("token_type_hint", "access_token")])
+            request = try authentication.formPost(to: endpoint, form: [("token", token), ("token_type_hint", "access_token")], endpoint: .introspection)
         } catch {
             throw .introspectionFailed("the client assertion could not be made: \(error)")
         }

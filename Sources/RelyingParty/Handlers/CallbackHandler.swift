@@ -154,6 +154,7 @@ struct CallbackHandler: Sendable {
         } catch {
             return unavailable(request, login: login, error: "\(error)", extra: [clearState])
         }
+        context.metrics.loginCompleted()
         context.logger.info(login.isRecheck ? "silent re-check succeeded; the session's claims are fresh" : "login succeeded",
                             metadata: ["provider": "\(provider.name)", "user": "\(user)"])
         return Response(status: 302, headers: [
@@ -184,7 +185,8 @@ struct CallbackHandler: Sendable {
 
     private func reject(_ request: Request, status: Int, title: String, message: String, log: String,
                         metadata: Logger.Metadata = [:], extra: [Response.Header] = []) -> Response {
-        context.pages.response(ErrorPage(status: status, title: title, message: message, log: "login rejected: \(log)", logMetadata: metadata),
+        context.metrics.loginFailed(.rejected)
+        return context.pages.response(ErrorPage(status: status, title: title, message: message, log: "login rejected: \(log)", logMetadata: metadata),
                                for: request, headers: extra)
     }
 
@@ -192,7 +194,8 @@ struct CallbackHandler: Sendable {
     /// demanded: plain words and a way to try again (a click, never a loop).
     private func stepUpRefused(_ request: Request, login: LoginState, title: String, message: String, error: IDTokenError,
                                provider: ProviderSettings, extra: [Response.Header]) -> Response {
-        context.pages.response(ErrorPage(status: 401, title: title, message: message, tryAgainURL: login.returnTo,
+        context.metrics.loginFailed(.stepUp)
+        return context.pages.response(ErrorPage(status: 401, title: title, message: message, tryAgainURL: login.returnTo,
                                          log: "login rejected: ID token rejected: \(error)", logMetadata: ["provider": "\(provider.name)"]),
                                for: request, headers: extra)
     }
@@ -218,6 +221,7 @@ struct CallbackHandler: Sendable {
     /// The provider sent `error` instead of a code: plain words first, its code
     /// and (capped) description small, a way back to the page that was wanted.
     private func providerError(_ request: Request, error: String, description: String?, login: LoginState?, extra: [Response.Header]) -> Response {
+        context.metrics.loginFailed(.providerError)
         let wording = ProviderErrorWording(code: error)
         return context.pages.response(ErrorPage(
             status: wording.status, title: wording.title, message: wording.message, error: error, errorDescription: description,
@@ -226,7 +230,8 @@ struct CallbackHandler: Sendable {
     }
 
     private func providerFailure(_ request: Request, login: LoginState, provider: ProviderSettings, reason: String, extra: [Response.Header]) -> Response {
-        context.pages.response(ErrorPage(
+        context.metrics.loginFailed(.providerUnavailable)
+        return context.pages.response(ErrorPage(
             status: 502, title: "Login failed", message: "The identity provider could not complete the login. Please try again.", tryAgainURL: login.returnTo,
             log: "login failed at the provider", logLevel: .error, logMetadata: ["provider": "\(provider.name)", "reason": "\(reason)"]), for: request, headers: extra)
     }
@@ -249,24 +254,28 @@ struct CallbackHandler: Sendable {
     /// A wrong secret or key is the operator's to fix: say which method was refused, not "try again".
     private func clientAuthenticationRefused(_ request: Request, provider: ProviderSettings, method: ProviderSettings.ClientAuthentication,
                                              description: String?, extra: [Response.Header]) -> Response {
-        context.pages.response(.clientAuthenticationRefused(
+        context.metrics.loginFailed(.providerError)
+        return context.pages.response(.clientAuthenticationRefused(
             method: method, log: "login failed: \(method.refusalMessage)",
             metadata: ["provider": "\(provider.name)", "method": "\(method.rawValue)", "error_description": "\(description?.prefix(300) ?? "")"]),
             for: request, headers: extra)
     }
 
     private func misconfiguredProvider(_ request: Request, provider: ProviderSettings, reason: String, extra: [Response.Header]) -> Response {
-        context.pages.response(.misconfiguredProvider(log: "login failed: the provider's configuration does not work",
+        context.metrics.loginFailed(.providerUnavailable)
+        return context.pages.response(.misconfiguredProvider(log: "login failed: the provider's configuration does not work",
                                                       metadata: ["provider": "\(provider.name)", "reason": "\(reason)"]), for: request, headers: extra)
     }
 
     private func providerUnavailable(_ request: Request, login: LoginState, provider: ProviderSettings, reason: String, slow: Bool, extra: [Response.Header]) -> Response {
-        ProviderUnavailablePage.response(title: "Login unavailable", slow: slow, tryAgainURL: login.returnTo, log: "login failed: provider unavailable",
+        context.metrics.loginFailed(.providerUnavailable)
+        return ProviderUnavailablePage.response(title: "Login unavailable", slow: slow, tryAgainURL: login.returnTo, log: "login failed: provider unavailable",
                                          metadata: ["provider": "\(provider.name)", "reason": "\(reason)"], pages: context.pages, for: request, headers: extra)
     }
 
     private func unavailable(_ request: Request, login: LoginState, error: String, extra: [Response.Header]) -> Response {
-        context.pages.response(ErrorPage(
+        context.metrics.loginFailed(.storeUnavailable)
+        return context.pages.response(ErrorPage(
             status: 503, title: "Service unavailable", message: "Sessions cannot be stored right now. Please try again in a moment.", tryAgainURL: login.returnTo,
             log: "session store unavailable during login", logLevel: .error, logMetadata: ["reason": "\(error)"]),
             for: request, headers: extra + [Response.Header(.retryAfter, "5")])

@@ -21,6 +21,7 @@ struct LogoutHandler: Sendable {
     let clock: any WallClock
     let pages: ErrorPages
     let logger: Logger
+    let metrics: any RelyingPartyMetrics
 
     init(context: RelyingPartyContext) {
         settings = context.settings
@@ -35,6 +36,7 @@ struct LogoutHandler: Sendable {
         clock = context.clock
         pages = context.pages
         logger = context.logger
+        metrics = context.metrics
     }
 
     func handle(_ request: Request) -> Response {
@@ -81,6 +83,7 @@ struct LogoutHandler: Sendable {
                 ("post_logout_redirect_uri", settings.publicOrigin.serialized + settings.logout.path), ("state", state),
             ].filter { !$0.1.isEmpty }, to: endSession)
         }
+        metrics.loggedOut(.rpInitiated)
         logger.info("logged out", metadata: ["user": "\(session?.user ?? "-")", "provider": "\(session?.provider ?? "-")"])
         headers.append(Response.Header(.location, location))
         return Response(status: 302, headers: headers)

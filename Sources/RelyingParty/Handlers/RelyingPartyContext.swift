@@ -17,6 +17,7 @@ public struct RelyingPartyContext: Sendable {
     public let clock: any WallClock
     public let random: any RandomSource
     public let logger: Logger
+    public let metrics: any RelyingPartyMetrics
     public let returnURLs: ReturnURLPolicy
     public let identityHeaders: IdentityHeaders
     public let setCookie: SetCookie
@@ -36,14 +37,15 @@ public struct RelyingPartyContext: Sendable {
     public init(settings: Settings, store: any KeyValueStore, http: any HTTPTransport, clock: any WallClock = SystemClock(),
                 random: any RandomSource = SystemRandomSource(), background: any BackgroundRunner = InlineRunner(),
                 sleeper: any Sleeper = ThreadSleeper(), registeredClients: any RegisteredClientStorage = UnavailableRegisteredClientStorage(),
-                logger: Logger) {
+                logger: Logger, metrics: any RelyingPartyMetrics = NoMetrics()) {
         self.settings = settings
+        self.metrics = metrics
         self.store = store
         self.http = http
         self.clock = clock
         self.random = random
         self.logger = logger
-        providers = ProviderDirectory(http: http, clock: clock, logger: logger, runner: background)
+        providers = ProviderDirectory(http: http, clock: clock, logger: logger, runner: background, metrics: metrics)
         keyVerifier = RotatingKeyVerifier(directory: providers, logger: logger)
         registrar = ClientRegistrar(http: http, clock: clock, settings: settings, storage: registeredClients, logger: logger)
         sessions = SessionManager(store: store, settings: settings.session, clock: clock, random: random)
@@ -51,7 +53,7 @@ public struct RelyingPartyContext: Sendable {
         logoutStates = LogoutStateCookie(secrets: settings.session.secrets, cookie: settings.cookie, login: settings.login, random: random)
         pages = ErrorPages(settings: settings.pages, startURL: settings.publicOrigin.serialized + "/", random: random, logger: logger)
         loginStarter = LoginStarter(store: store, providers: providers, registrar: registrar, loginStates: loginStates, random: random, clock: clock,
-                                    redirectURI: settings.redirectURI, pages: pages, logger: logger)
+                                    redirectURI: settings.redirectURI, pages: pages, logger: logger, metrics: metrics)
         returnURLs = ReturnURLPolicy(publicOrigin: settings.publicOrigin, allowedOrigins: settings.allowedReturnOrigins)
         identityHeaders = IdentityHeaders(settings: settings.headers)
         setCookie = SetCookie(settings: settings.cookie)
@@ -63,7 +65,7 @@ public struct RelyingPartyContext: Sendable {
         accessTokens = AccessTokenVerifier(
             providers: providers, registrar: registrar, keyVerifier: keyVerifier, http: http,
             cache: AccessTokenCache(store: store, secrets: settings.session.secrets, clock: clock, random: random),
-            clock: clock, clockSkewSeconds: settings.clockSkewSeconds, flightWaitMilliseconds: settings.api.flightWaitMilliseconds, logger: logger)
+            clock: clock, clockSkewSeconds: settings.clockSkewSeconds, flightWaitMilliseconds: settings.api.flightWaitMilliseconds, logger: logger, metrics: metrics)
         sessionAccessTokens = AccessTokenRefresher(
             sessions: sessions, tokens: SessionTokenStore(store: store, secrets: settings.session.secrets, clock: clock, random: random),
             providers: providers, registrar: registrar, tokenEndpoint: TokenEndpointClient(http: http, clock: clock, random: random), clock: clock, sleeper: sleeper,

@@ -47,6 +47,20 @@ public final class Responder: Sendable {
     }
 
     public func respond(_ request: Request) -> Response {
+        let started = ContinuousClock.now
+        let (action, response) = answer(request)
+        context.metrics.requestAnswered(action, outcome: RequestOutcome(status: response.status), nanoseconds: started.nanosecondsElapsed)
+        return response
+    }
+
+    /// The action the request was counted under (an authorizer request, or one
+    /// without a known action, under `auth`) and its answer.
+    private func answer(_ request: Request) -> (Action, Response) {
+        let action = action(of: request)
+        return (action ?? .auth, answer(request, action: action))
+    }
+
+    private func answer(_ request: Request, action: Action?) -> Response {
         guard let mode = LocationMode.of(request) else {
             return misconfigured("The web server asked for an oidc-fcgi mode that does not exist.", request,
                                  log: "request with an unknown OIDC_MODE; set `browser`, `api` or `either` in the web server location",
@@ -66,7 +80,7 @@ public final class Responder: Sendable {
             }
             return authorizer.handle(request, mode: mode)
         }
-        switch action(of: request) {
+        switch action {
         case .auth?:
             guard mode.takesBearer(request) else { return auth.handle(request) }
             var answer = bearer.handle(request, delivery: .authAnswer)

@@ -14,6 +14,7 @@ struct LoginStarter: Sendable {
     let redirectURI: String
     let pages: ErrorPages
     let logger: Logger
+    let metrics: any RelyingPartyMetrics
 
     /// `returnTo` must already have passed the return-URL policy.
     /// `extraParameters` replace the provider's configured ones of the same name.
@@ -70,6 +71,7 @@ struct LoginStarter: Sendable {
         var headers = loginStates.issue(state, existing: request, now: now)
         headers.append(Response.Header(.location, FormEncoding.append(parameters, to: metadata.authorizationEndpoint)))
         headers.append(Response.Header(.cacheControl, "no-store"))
+        metrics.loginStarted()
         return Response(status: 302, headers: headers)
     }
 

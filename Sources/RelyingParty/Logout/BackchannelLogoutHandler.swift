@@ -19,6 +19,7 @@ struct BackchannelLogoutHandler: Sendable {
     let store: any KeyValueStore
     let clock: any WallClock
     let logger: Logger
+    let metrics: any RelyingPartyMetrics
     private let validator = LogoutTokenValidator()
 
     init(context: RelyingPartyContext) {
@@ -31,6 +32,7 @@ struct BackchannelLogoutHandler: Sendable {
         store = context.store
         clock = context.clock
         logger = context.logger
+        metrics = context.metrics
     }
 
     func handle(_ request: Request) -> Response {
@@ -100,6 +102,7 @@ struct BackchannelLogoutHandler: Sendable {
         logger.info("back-channel logout ended sessions", metadata: [
             "provider": "\(provider.name)", "by": "\(ask.sessionID != nil ? "sid" : "sub")",
         ])
+        metrics.loggedOut(.backChannel)
         return LogoutAnswer.success()
     }
 

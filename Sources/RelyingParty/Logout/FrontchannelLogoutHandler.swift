@@ -13,6 +13,7 @@ struct FrontchannelLogoutHandler: Sendable {
     let sessionCookie: CookieName
     let setCookie: SetCookie
     let logger: Logger
+    let metrics: any RelyingPartyMetrics
 
     init(context: RelyingPartyContext) {
         providerSettings = context.settings.providers
@@ -20,6 +21,7 @@ struct FrontchannelLogoutHandler: Sendable {
         sessionCookie = context.sessionCookie
         setCookie = context.setCookie
         logger = context.logger
+        metrics = context.metrics
     }
 
     func handle(_ request: Request) -> Response {
@@ -59,6 +61,7 @@ struct FrontchannelLogoutHandler: Sendable {
             logger.info("front-channel logout ended the provider session", metadata: [
                 "provider": "\(matching.map(\.name).joined(separator: ","))", "with_cookie": "\(!own.isEmpty)",
             ])
+            metrics.loggedOut(.frontChannel)
             return Self.page(200, "You are logged out of this site.", extra: own.isEmpty ? [] : [setCookie.delete(sessionCookie)])
         } catch {
             logger.error("front-channel logout: \(error)")

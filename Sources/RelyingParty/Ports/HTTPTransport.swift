@@ -5,9 +5,13 @@ public struct OutboundRequest: Sendable, Equatable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Which provider endpoint this is, for the metrics; never sent.
+    public var endpoint: ProviderEndpoint
 
-    public init(method: Method, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(method: Method, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+                endpoint: ProviderEndpoint = .discovery) {
         self.method = method
+        self.endpoint = endpoint
         self.url = url
         self.headers = headers
         self.body = body

@@ -44,6 +44,9 @@ public protocol KeyValueStore: Sendable {
     /// Removes `key` whatever placement it was written with (for a caller that
     /// cannot know it). Throws only when the key may still be somewhere.
     func deleteWherever(_ key: String) throws(StoreError)
+    /// Why the store cannot serve now, one line per failing server, from one
+    /// read of `probeKey` on each (a miss is the healthy answer); empty when it can.
+    func readinessProblems(probeKey: String) -> [String]
 }
 
 extension KeyValueStore {
@@ -52,6 +55,11 @@ extension KeyValueStore {
     public func placed(by placement: String) -> any KeyValueStore { self }
 
     public func deleteWherever(_ key: String) throws(StoreError) { try delete(key) }
+
+    public func readinessProblems(probeKey: String) -> [String] {
+        do { _ = try get(probeKey) } catch { return ["\(error)"] }
+        return []
+    }
 
     public func getMany(_ keys: [String]) throws(StoreError) -> [[UInt8]?] {
         var values: [[UInt8]?] = []

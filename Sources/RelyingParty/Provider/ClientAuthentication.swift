@@ -52,13 +52,13 @@ public struct ClientAuthentication: Sendable {
     }
 
     /// A form POST to `url` carrying `form` and the client's credentials.
-    public func formPost(to url: String, form: [(String, String)]) throws(SigningKeyError) -> OutboundRequest {
+    public func formPost(to url: String, form: [(String, String)], endpoint: ProviderEndpoint = .token) throws(SigningKeyError) -> OutboundRequest {
         var form = form
         var headers: [(name: String, value: String)] = [
             ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
         ]
         try apply(form: &form, headers: &headers)
-        return OutboundRequest(method: .post, url: url, headers: headers, body: Array(FormEncoding.encode(form).utf8))
+        return OutboundRequest(method: .post, url: url, headers: headers, body: Array(FormEncoding.encode(form).utf8), endpoint: endpoint)
     }
 }
 

@@ -50,21 +50,28 @@ public final class ProviderDirectory: Sendable {
     private let http: any HTTPTransport
     private let clock: any WallClock
     private let logger: Logger
+    private let metrics: any RelyingPartyMetrics
     private let runner: any BackgroundRunner
     private let keyRefetchInterval: Int64
     private let initialBackoff: Int64
     private let maxBackoff: Int64
     private let entries = Mutex<[String: Entry]>([:])
 
-    public init(http: any HTTPTransport, clock: any WallClock, logger: Logger, runner: any BackgroundRunner = InlineRunner(),
+    public init(http: any HTTPTransport, clock: any WallClock, logger: Logger, runner: any BackgroundRunner = InlineRunner(), metrics: any RelyingPartyMetrics = NoMetrics(),
                 keyRefetchInterval: Int64 = 30, initialBackoff: Int64 = 1, maxBackoff: Int64 = 60) {
         self.http = http
         self.clock = clock
         self.logger = logger
         self.runner = runner
+        self.metrics = metrics
         self.keyRefetchInterval = keyRefetchInterval
         self.initialBackoff = max(1, initialBackoff)
         self.maxBackoff = max(self.initialBackoff, maxBackoff)
+    }
+
+    /// True once the provider's metadata and keys were loaded (fresh or stale), without a fetch.
+    public func hasMetadata(for provider: ProviderSettings) -> Bool {
+        entries.withLock { $0[provider.name]?.snapshot != nil }
     }
 
     /// Starts loading every provider in the background, so the first logins find the metadata ready.
@@ -160,6 +167,7 @@ public final class ProviderDirectory: Sendable {
                            metadata: ["provider": "\(provider.name)"])
             return nil
         case .fetch(let jwksURI):
+            metrics.signingKeysRefetched()
             let keys: JWKSet
             do {
                 keys = try fetchKeys(provider, jwksURI: jwksURI)
@@ -229,7 +237,7 @@ public final class ProviderDirectory: Sendable {
         if let configured = provider.staticMetadata {
             metadata = configured
         } else {
-            let body = try get(ProviderMetadata.discoveryURL(forIssuer: provider.issuer), issuer: provider.issuer)
+            let body = try get(ProviderMetadata.discoveryURL(forIssuer: provider.issuer), issuer: provider.issuer, endpoint: .discovery)
             metadata = try ProviderMetadata.parse(discoveryDocument: body, expectedIssuer: provider.issuer)
         }
         let keys = try fetchKeys(provider, jwksURI: metadata.jwksURI)
@@ -237,7 +245,7 @@ public final class ProviderDirectory: Sendable {
     }
 
     private func fetchKeys(_ provider: ProviderSettings, jwksURI: String) throws(ProviderError) -> JWKSet {
-        let body = try get(jwksURI, issuer: provider.issuer)
+        let body = try get(jwksURI, issuer: provider.issuer, endpoint: .jwks)
         do {
             return try JWKSet(json: body)
         } catch {
@@ -245,10 +253,10 @@ public final class ProviderDirectory: Sendable {
         }
     }
 
-    private func get(_ url: String, issuer: String) throws(ProviderError) -> [UInt8] {
+    private func get(_ url: String, issuer: String, endpoint: ProviderEndpoint) throws(ProviderError) -> [UInt8] {
         let response: InboundResponse
         do {
-            response = try http.perform(OutboundRequest(method: .get, url: url, headers: [("Accept", "application/json")]))
+            response = try http.perform(OutboundRequest(method: .get, url: url, headers: [("Accept", "application/json")], endpoint: endpoint))
         } catch {
             if case .overloaded(_, let limit) = error { throw .overloaded(issuer: issuer, limit: limit) }
             throw .unreachable(issuer: issuer, reason: error.description)

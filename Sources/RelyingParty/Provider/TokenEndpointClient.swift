@@ -81,7 +81,7 @@ public struct TokenEndpointClient: Sendable {
 
     private func post(_ form: [(String, String)], provider: ProviderSettings, metadata: ProviderMetadata) throws(Failure) -> InboundResponse {
         let request: OutboundRequest
-        do { request = try authentication(provider, metadata).formPost(to: metadata.tokenEndpoint, form: form) } catch {
+        do { request = try authentication(provider, metadata).formPost(to: metadata.tokenEndpoint, form: form, endpoint: .token) } catch {
             throw .assertionNotSigned(error.description)
         }
         do {

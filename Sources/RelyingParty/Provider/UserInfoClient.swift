@@ -26,7 +26,7 @@ public struct UserInfoClient: Sendable {
     public func fetch(endpoint: String, accessToken: String, expectedSubject: String) throws(Failure) -> [String: JSONValue] {
         let response: InboundResponse
         do {
-            response = try http.perform(OutboundRequest(method: .get, url: endpoint, headers: [("Authorization", "Bearer \(accessToken)"), ("Accept", "application/json")]))
+            response = try http.perform(OutboundRequest(method: .get, url: endpoint, headers: [("Authorization", "Bearer \(accessToken)"), ("Accept", "application/json")], endpoint: .userinfo))
         } catch {
             if case .overloaded(_, let limit) = error { throw .overloaded(limit: limit) }
             throw .transport(error.description)

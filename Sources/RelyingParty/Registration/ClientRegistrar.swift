@@ -83,7 +83,7 @@ public final class ClientRegistrar: Sendable {
         if let token = registration.initialAccessToken, !token.isEmpty { headers.append(("Authorization", "Bearer " + token)) }
         let response: InboundResponse
         do {
-            response = try http.perform(OutboundRequest(method: .post, url: endpoint, headers: headers, body: request.body))
+            response = try http.perform(OutboundRequest(method: .post, url: endpoint, headers: headers, body: request.body, endpoint: .registration))
         } catch {
             if case .overloaded(_, let limit) = error { throw .overloaded(provider: provider.name, limit: limit) }
             throw .transport(provider: provider.name, reason: error.description)
