@@ -22,6 +22,8 @@ struct Serve: ParsableCommand {
     var config: String = "/etc/oidc-fcgi/config.yaml"
 
     func run() throws {
+        // First of all: a SIGHUP during start-up is kept for the reload thread, never fatal.
+        ReloadSignal.install()
         let service: ServiceConfiguration
         do { service = try ConfigurationLoader.load(file: config) } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
@@ -34,11 +36,13 @@ struct Serve: ParsableCommand {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)
         }
+        let live = LiveResponder(responder)
+        ConfigurationReloader(file: config, running: service, live: live, logger: logger).start()
         let server = FastCGIServer(
             options: .init(
                 listen: service.listen, socketMode: service.socketMode, workers: service.workers,
                 readTimeoutMilliseconds: service.fastcgiReadTimeoutMs, shutdownGraceSeconds: service.shutdownGraceSeconds),
-            logger: logger, responder: responder.respond)
+            logger: logger, responder: live.respond)
         do { try server.run() } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)

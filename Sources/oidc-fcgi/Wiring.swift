@@ -10,32 +10,42 @@ import SessionStore
 enum Wiring {
     struct Built: Sendable {
         let responder: Responder
+        /// The running parts a reload may keep (see `ReloadPlan`).
+        let store: any KeyValueStore
+        let http: CurlHTTPClient
+        let providers: ProviderDirectory
         var respond: @Sendable (Request) -> Response { { [responder] in responder.respond($0) } }
     }
 
     /// `longRunning`: a server serving many requests, which refreshes provider metadata in the
     /// background and loads it at start-up; false for a one-request CGI process.
-    static func build(_ service: ServiceConfiguration, logger: Logger, longRunning: Bool = true) throws -> Built {
+    /// `reusing`: on a reload, the running service and what the plan says may be kept of it.
+    static func build(_ service: ServiceConfiguration, logger: Logger, longRunning: Bool = true,
+                      reusing previous: (built: Built, plan: ReloadPlan)? = nil) throws -> Built {
         CurlHTTPClient.globalInit()
-        let http = CurlHTTPClient(
+        let http = previous.flatMap { $0.plan.keepsHTTPClient ? $0.built.http : nil } ?? CurlHTTPClient(
             connectTimeoutMs: service.httpConnectTimeoutMs, timeoutMs: service.httpTimeoutMs, caFile: service.caFile,
             userAgent: "oidc-fcgi/\(OIDCFCGIVersion.current)")
-        let store: any KeyValueStore
-        switch service.store {
-        case .memory(let capacity):
-            store = MemoryStore(capacity: capacity)
-        case .memcached(let servers, let connectTimeoutMs, let timeoutMs, let keyPrefix, let poolSize, let retryIntervalMs):
-            store = try MemcachedStore(
-                servers: servers, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: timeoutMs,
-                poolSize: poolSize > 0 ? poolSize : service.workers + 2, keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs)
-        }
+        let store = try previous.flatMap { $0.plan.keepsStore ? $0.built.store : nil } ?? makeStore(service)
         // Waits on the provider never take every worker: the auth answer keeps capacity of its own.
         let provider = BoundedHTTPTransport(wrapping: http, limit: service.httpMaxConcurrent)
         let background: any BackgroundRunner = longRunning ? DispatchBackgroundRunner() : InlineRunner()
         let context = RelyingPartyContext(settings: service.settings, store: store, http: provider, background: background,
                                           registeredClients: RegisteredClientFiles(), logger: logger)
+        if let previous { context.providers.adoptCaches(of: previous.plan.providersKeepingCaches, from: previous.built.providers) }
         if longRunning { context.providers.prefetch(service.settings.providers) }
-        return Built(responder: Responder(context: context))
+        return Built(responder: Responder(context: context), store: store, http: http, providers: context.providers)
+    }
+
+    private static func makeStore(_ service: ServiceConfiguration) throws -> any KeyValueStore {
+        switch service.store {
+        case .memory(let capacity):
+            return MemoryStore(capacity: capacity)
+        case .memcached(let servers, let connectTimeoutMs, let timeoutMs, let keyPrefix, let poolSize, let retryIntervalMs):
+            return try MemcachedStore(
+                servers: servers, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: timeoutMs,
+                poolSize: poolSize > 0 ? poolSize : service.workers + 2, keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs)
+        }
     }
 
     static func bootstrapLogging(level: ServiceConfiguration.LogLevel, format: ServiceConfiguration.LogFormat = .text) -> Logger {
