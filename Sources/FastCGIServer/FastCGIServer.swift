@@ -82,6 +82,7 @@ public final class FastCGIServer: Sendable {
             finished.enter()
             let thread = Thread { [self] in
                 ShutdownSignal.blockInCurrentThread()
+                ReloadSignal.blockInCurrentThread()
                 self.workerLoop(index: index, acceptor: acceptor)
                 finished.leave()
             }

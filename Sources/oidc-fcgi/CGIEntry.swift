@@ -7,6 +7,8 @@ import Foundation
 /// Sessions must live in memcached here: a CGI process forgets everything.
 enum CGIEntry {
     static func run() {
+        // One request per process: nothing to reload, and a SIGHUP must not cut the answer short.
+        ReloadSignal.ignore()
         let file = ProcessInfo.processInfo.environment["OIDC_FCGI_CONFIG"] ?? "/etc/oidc-fcgi/config.yaml"
         let service: ServiceConfiguration
         do { service = try ConfigurationLoader.load(file: file) } catch {

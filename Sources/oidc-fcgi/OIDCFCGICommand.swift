@@ -23,6 +23,8 @@ struct Serve: ParsableCommand {
     var config: String = "/etc/oidc-fcgi/config.yaml"
 
     func run() throws {
+        // First of all: a SIGHUP during start-up is kept for the reload thread, never fatal.
+        ReloadSignal.install()
         let service: ServiceConfiguration
         do { service = try ConfigurationLoader.load(file: config) } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
@@ -32,21 +34,23 @@ struct Serve: ParsableCommand {
         for warning in ConfigurationWarnings.of(service) { logger.warning("\(warning)") }
         // Metrics only with a listener to read them: otherwise nothing is recorded.
         let metrics = service.metricsListen == nil ? nil : OperationsWiring.bootstrapMetrics(service)
-        let responder: Wiring.Built
+        let live: LiveResponder
         do {
-            responder = try Wiring.build(service, logger: logger, metrics: metrics?.0)
+            live = LiveResponder(try Wiring.build(service, logger: logger, metrics: metrics?.0))
             if let (_, registry) = metrics {
-                try OperationsWiring.start(service, registry: registry, readiness: responder.readiness, logger: logger)
+                // Readiness of whatever configuration is live, reloads included.
+                try OperationsWiring.start(service, registry: registry, readiness: { live.built.readiness.failures() }, logger: logger)
             }
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)
         }
+        ConfigurationReloader(file: config, running: service, live: live, logger: logger).start()
         let server = FastCGIServer(
             options: .init(
                 listen: service.listen, socketMode: service.socketMode, workers: service.workers,
                 readTimeoutMilliseconds: service.fastcgiReadTimeoutMs, shutdownGraceSeconds: service.shutdownGraceSeconds),
-            logger: logger, activity: metrics?.0 ?? UnobservedWorkers(), responder: responder.respond)
+            logger: logger, activity: metrics?.0 ?? UnobservedWorkers(), responder: live.respond)
         do { try server.run() } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)

@@ -28,7 +28,7 @@ enum OperationsWiring {
         return (SwiftMetricsRecorder(store: store, version: OIDCFCGIVersion.current), registry)
     }
 
-    static func start(_ service: ServiceConfiguration, registry: PrometheusCollectorRegistry, readiness: ReadinessCheck,
+    static func start(_ service: ServiceConfiguration, registry: PrometheusCollectorRegistry, readiness: @escaping @Sendable () -> [String],
                       logger: Logger) throws {
         guard let listen = service.metricsListen else { return }
         let routes = OperationsRoutes([
@@ -37,7 +37,7 @@ enum OperationsWiring {
             },
             "/healthz": { OperationsAnswer(status: 200, text: "ok\n") },
             "/readyz": {
-                let failures = readiness.failures()
+                let failures = readiness()
                 guard !failures.isEmpty else { return OperationsAnswer(status: 200, text: "ready\n") }
                 return OperationsAnswer(status: 503, text: failures.map { "not ready: \($0)\n" }.joined())
             },

@@ -11,28 +11,31 @@ enum Wiring {
     struct Built: Sendable {
         let responder: Responder
         let readiness: ReadinessCheck
+        /// The running parts a reload may keep (see `ReloadPlan`): the store as
+        /// made (before any measuring wrapper), the HTTP client, the provider caches.
+        let store: any KeyValueStore
+        let http: CurlHTTPClient
+        let providers: ProviderDirectory
+        /// Where the core reports; kept by every reload (swift-metrics is bootstrapped once).
+        let metrics: (any RelyingPartyMetrics)?
         var respond: @Sendable (Request) -> Response { { [responder] in responder.respond($0) } }
     }
 
     /// `longRunning`: a server serving many requests, which refreshes provider metadata in the
     /// background and loads it at start-up; false for a one-request CGI process.
     /// `metrics`: where the core reports; when given, store and provider calls are measured too.
+    /// `reusing`: on a reload, the running service and what the plan says may be kept of it
+    /// (its metrics are kept too).
     static func build(_ service: ServiceConfiguration, logger: Logger, longRunning: Bool = true,
-                      metrics: (any RelyingPartyMetrics)? = nil) throws -> Built {
+                      metrics: (any RelyingPartyMetrics)? = nil,
+                      reusing previous: (built: Built, plan: ReloadPlan)? = nil) throws -> Built {
+        let metrics = previous?.built.metrics ?? metrics
         CurlHTTPClient.globalInit()
-        let http = CurlHTTPClient(
+        let http = previous.flatMap { $0.plan.keepsHTTPClient ? $0.built.http : nil } ?? CurlHTTPClient(
             connectTimeoutMs: service.httpConnectTimeoutMs, timeoutMs: service.httpTimeoutMs, caFile: service.caFile,
             userAgent: "oidc-fcgi/\(OIDCFCGIVersion.current)")
-        var store: any KeyValueStore
-        switch service.store {
-        case .memory(let capacity):
-            store = MemoryStore(capacity: capacity)
-        case .memcached(let servers, let connectTimeoutMs, let timeoutMs, let keyPrefix, let poolSize, let retryIntervalMs, let replicas):
-            store = try MemcachedStore(
-                servers: servers, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: timeoutMs,
-                poolSize: poolSize > 0 ? poolSize : service.workers + 2, keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs,
-                replicas: replicas)
-        }
+        let madeStore = try previous.flatMap { $0.plan.keepsStore ? $0.built.store : nil } ?? makeStore(service)
+        var store = madeStore
         // Waits on the provider never take every worker: the auth answer keeps capacity of its own.
         var provider: any HTTPTransport = BoundedHTTPTransport(wrapping: http, limit: service.httpMaxConcurrent)
         if let metrics {
@@ -42,8 +45,22 @@ enum Wiring {
         let background: any BackgroundRunner = longRunning ? DispatchBackgroundRunner() : InlineRunner()
         let context = RelyingPartyContext(settings: service.settings, store: store, http: provider, background: background,
                                           registeredClients: RegisteredClientFiles(), logger: logger, metrics: metrics ?? NoMetrics())
+        if let previous { context.providers.adoptCaches(of: previous.plan.providersKeepingCaches, from: previous.built.providers) }
         if longRunning { context.providers.prefetch(service.settings.providers) }
-        return Built(responder: Responder(context: context), readiness: ReadinessCheck(context: context))
+        return Built(responder: Responder(context: context), readiness: ReadinessCheck(context: context),
+                     store: madeStore, http: http, providers: context.providers, metrics: metrics)
+    }
+
+    private static func makeStore(_ service: ServiceConfiguration) throws -> any KeyValueStore {
+        switch service.store {
+        case .memory(let capacity):
+            return MemoryStore(capacity: capacity)
+        case .memcached(let servers, let connectTimeoutMs, let timeoutMs, let keyPrefix, let poolSize, let retryIntervalMs, let replicas):
+            return try MemcachedStore(
+                servers: servers, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: timeoutMs,
+                poolSize: poolSize > 0 ? poolSize : service.workers + 2, keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs,
+                replicas: replicas)
+        }
     }
 
     static func bootstrapLogging(level: ServiceConfiguration.LogLevel, format: ServiceConfiguration.LogFormat = .text) -> Logger {

@@ -74,6 +74,20 @@ public final class ProviderDirectory: Sendable {
         entries.withLock { $0[provider.name]?.snapshot != nil }
     }
 
+    /// A reload: takes over `previous`'s cached metadata and keys (and their
+    /// backoff) for the providers `named`, whose source did not change. Fetches
+    /// still running there finish there; this directory starts its own when due.
+    public func adoptCaches(of names: Set<String>, from previous: ProviderDirectory) {
+        let carried = previous.entries.withLock { all in all.filter { names.contains($0.key) } }
+        entries.withLock { all in
+            for (name, var entry) in carried {
+                entry.fetching = false
+                entry.keyRefetching = false
+                all[name] = entry
+            }
+        }
+    }
+
     /// Starts loading every provider in the background, so the first logins find the metadata ready.
     public func prefetch(_ providers: [ProviderSettings]) {
         // One after another, in one background task: started side by side, the
