@@ -21,6 +21,8 @@ public final class MemcachedStore: KeyValueStore {
     private let breakers: ServerBreakers
     private let keyPrefix: String
     private let ring: ReplicaRing
+    /// Told how each call to each server went (`oidc_fcgi_store_server_calls_total`).
+    private let metrics: (any RelyingPartyMetrics)?
     /// The servers as configured, for readiness reports.
     private let serverNames: [String]
 
@@ -36,21 +38,23 @@ public final class MemcachedStore: KeyValueStore {
     ///   - keyPrefix: prepended to every key, so several sites can share servers.
     ///   - retryIntervalMs: how long a server that failed is skipped before one call probes it.
     ///   - replicas: how many other servers also hold each key (0: each key on one server only).
+    ///   - metrics: told the outcome of every call to every server.
     /// - Throws: `.rejected` for an invalid configuration. Servers are not
     ///   contacted until the first call, so a server that is down does not fail this.
     public convenience init(
         servers: [String], connectTimeoutMs: Int, ioTimeoutMs: Int, poolSize: Int, keyPrefix: String,
-        retryIntervalMs: Int = 2000, replicas: Int = 0
+        retryIntervalMs: Int = 2000, replicas: Int = 0, metrics: (any RelyingPartyMetrics)? = nil
     ) throws(StoreError) {
         try self.init(
             servers: servers, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: ioTimeoutMs, poolSize: poolSize,
-            keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs, replicas: replicas, clock: SystemMonotonicClock())
+            keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs, replicas: replicas, metrics: metrics, clock: SystemMonotonicClock())
     }
 
     init(
         servers: [String], connectTimeoutMs: Int, ioTimeoutMs: Int, poolSize: Int, keyPrefix: String,
-        retryIntervalMs: Int, replicas: Int = 0, clock: any MonotonicClock
+        retryIntervalMs: Int, replicas: Int = 0, metrics: (any RelyingPartyMetrics)? = nil, clock: any MonotonicClock
     ) throws(StoreError) {
+        self.metrics = metrics
         guard retryIntervalMs > 0 else { throw .rejected("memcached retry interval must be positive") }
         var addresses: [MemcachedServerAddress] = []
         for server in servers {
@@ -107,7 +111,10 @@ public final class MemcachedStore: KeyValueStore {
     /// Runs `operation` on a pooled connection against `server`, unless that
     /// server is being skipped after a failure.
     private func call<T>(server: Int, routing: String, _ operation: Operation<T>) throws(StoreError) -> T {
-        try breakers.admit(server: server)
+        do { try breakers.admit(server: server) } catch {
+            metrics?.storeServerCalled(server, outcome: .skipped)
+            throw error
+        }
         var contacted = false
         do {
             let result = try connections.withConnection { (handle) throws(StoreError) -> T in
@@ -115,12 +122,14 @@ public final class MemcachedStore: KeyValueStore {
                 return try operation(handle, routing)
             }
             breakers.record(server: server, .reachable)
+            metrics?.storeServerCalled(server, outcome: .answered)
             return result
         } catch {
             // A rejection (a value too large…) is an answer from the server.
             let outcome: CircuitBreaker.Outcome
             if !contacted { outcome = .notTried } else if case .unavailable = error { outcome = .unreachable } else { outcome = .reachable }
             breakers.record(server: server, outcome)
+            metrics?.storeServerCalled(server, outcome: outcome == .reachable ? .answered : .failed)
             throw error
         }
     }

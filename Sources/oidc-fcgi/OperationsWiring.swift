@@ -21,11 +21,11 @@ enum OperationsWiring {
             .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
         ]
         MetricsSystem.bootstrap(factory)
-        let store: String = switch service.store {
-        case .memory: "memory"
-        case .memcached(let servers, _, _, _, _, _, _): servers.joined(separator: ",")
+        let (store, servers): (String, [String]) = switch service.store {
+        case .memory: ("memory", [])
+        case .memcached(let servers, _, _, _, _, _, _): (servers.joined(separator: ","), servers)
         }
-        return (SwiftMetricsRecorder(store: store, version: OIDCFCGIVersion.current), registry)
+        return (SwiftMetricsRecorder(store: store, memcachedServers: servers, version: OIDCFCGIVersion.current), registry)
     }
 
     static func start(_ service: ServiceConfiguration, registry: PrometheusCollectorRegistry, readiness: @escaping @Sendable () -> [String],

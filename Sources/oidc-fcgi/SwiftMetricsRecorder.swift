@@ -18,10 +18,13 @@ final class SwiftMetricsRecorder: RelyingPartyMetrics, WorkerActivity {
     private let introspectionHits = Counter(label: "oidc_fcgi_introspection_cache_total", dimensions: [("result", "hit")])
     private let introspectionMisses = Counter(label: "oidc_fcgi_introspection_cache_total", dimensions: [("result", "miss")])
     private let storeOperations: [[Counter]]
+    /// Per memcached server (configuration order), per `StoreServerOutcome`.
+    private let storeServerCalls: [[Counter]]
     private let busyWorkers = Meter(label: "oidc_fcgi_workers_busy")
 
-    /// `store`: the session store's label value (`memory`, or the configured memcached servers).
-    init(store: String, version: String) {
+    /// `store`: the session store's label value (`memory`, or the configured memcached servers);
+    /// `memcachedServers`: each server's own label value, as configured.
+    init(store: String, memcachedServers: [String] = [], version: String) {
         requests = Responder.Action.allCases.map { action in
             RequestOutcome.allCases.map { outcome in
                 Counter(label: "oidc_fcgi_requests_total", dimensions: [("action", action.rawValue), ("outcome", outcome.rawValue)])
@@ -45,9 +48,15 @@ final class SwiftMetricsRecorder: RelyingPartyMetrics, WorkerActivity {
         storeOperations = StoreOperation.allCases.map { operation in
             ["ok", "error"].map { Counter(label: "oidc_fcgi_store_operations_total", dimensions: [("server", store), ("operation", operation.rawValue), ("outcome", $0)]) }
         }
+        storeServerCalls = memcachedServers.map { server in
+            StoreServerOutcome.allCases.map {
+                Counter(label: "oidc_fcgi_store_server_calls_total", dimensions: [("server", server), ("outcome", $0.rawValue)])
+            }
+        }
         precondition(Responder.Action.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal }
                      && RequestOutcome.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal }
-                     && StoreOperation.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal },
+                     && StoreOperation.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal }
+                     && StoreServerOutcome.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal },
                      "an ordinal table does not follow its enum")
         Gauge(label: "oidc_fcgi_build_info", dimensions: [("version", version)]).record(1)
         busyWorkers.set(0)
@@ -74,6 +83,11 @@ final class SwiftMetricsRecorder: RelyingPartyMetrics, WorkerActivity {
 
     func storeOperation(_ operation: StoreOperation, failed: Bool) {
         storeOperations[operation.ordinal][failed ? 1 : 0].increment()
+    }
+
+    func storeServerCalled(_ server: Int, outcome: StoreServerOutcome) {
+        guard server < storeServerCalls.count else { return }
+        storeServerCalls[server][outcome.ordinal].increment()
     }
 
     func workerBusy() { busyWorkers.increment() }
@@ -118,6 +132,16 @@ extension StoreOperation {
         case .add: 2
         case .delete: 3
         case .touch: 4
+        }
+    }
+}
+
+extension StoreServerOutcome {
+    var ordinal: Int {
+        switch self {
+        case .answered: 0
+        case .failed: 1
+        case .skipped: 2
         }
     }
 }

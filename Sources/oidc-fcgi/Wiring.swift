@@ -34,7 +34,7 @@ enum Wiring {
         let http = previous.flatMap { $0.plan.keepsHTTPClient ? $0.built.http : nil } ?? CurlHTTPClient(
             connectTimeoutMs: service.httpConnectTimeoutMs, timeoutMs: service.httpTimeoutMs, caFile: service.caFile,
             userAgent: "oidc-fcgi/\(OIDCFCGIVersion.current)")
-        let madeStore = try previous.flatMap { $0.plan.keepsStore ? $0.built.store : nil } ?? makeStore(service)
+        let madeStore = try previous.flatMap { $0.plan.keepsStore ? $0.built.store : nil } ?? makeStore(service, metrics: metrics)
         var store = madeStore
         // Waits on the provider never take every worker: the auth answer keeps capacity of its own.
         var provider: any HTTPTransport = BoundedHTTPTransport(wrapping: http, limit: service.httpMaxConcurrent)
@@ -51,7 +51,7 @@ enum Wiring {
                      store: madeStore, http: http, providers: context.providers, metrics: metrics)
     }
 
-    private static func makeStore(_ service: ServiceConfiguration) throws -> any KeyValueStore {
+    private static func makeStore(_ service: ServiceConfiguration, metrics: (any RelyingPartyMetrics)?) throws -> any KeyValueStore {
         switch service.store {
         case .memory(let capacity):
             return MemoryStore(capacity: capacity)
@@ -59,7 +59,7 @@ enum Wiring {
             return try MemcachedStore(
                 servers: servers, connectTimeoutMs: connectTimeoutMs, ioTimeoutMs: timeoutMs,
                 poolSize: poolSize > 0 ? poolSize : service.workers + 2, keyPrefix: keyPrefix, retryIntervalMs: retryIntervalMs,
-                replicas: replicas)
+                replicas: replicas, metrics: metrics)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RelyingParty
 import SessionStore
 import Testing
@@ -129,6 +130,27 @@ struct MemcachedReplicaTests {
         }
     }
 
+    @Test func everyCallToEachServerIsReportedWithItsOutcome() throws {
+        let servers = try Self.startThree()
+        defer { servers.forEach { $0.stop() } }
+        let calls = ServerCallLog()
+        let store = try MemcachedStore(
+            servers: servers.map(\.address), connectTimeoutMs: 300, ioTimeoutMs: 300, poolSize: 2, keyPrefix: "r:",
+            retryIntervalMs: 2000, replicas: 1, metrics: calls)
+        let keys = (0..<30).map { "m-\($0)" }
+        for key in keys { try store.set(key, value: [1], ttlSeconds: 60) }
+        #expect(calls.count(.answered) == 60, "each write goes to both copies")
+        #expect(calls.count(.failed) == 0 && calls.count(.skipped) == 0)
+
+        servers[1].stop()
+        calls.reset()
+        for key in keys { #expect(try store.get(key) == [1]) }
+        #expect(calls.count(.failed, server: 1) == 1, "the dead server fails once, then is skipped")
+        #expect(calls.count(.skipped, server: 1) >= 1)
+        #expect(calls.count(.answered, server: 1) == 0)
+        #expect(calls.count(.answered) == keys.count, "every read answered by the key's server or its copy")
+    }
+
     @Test func replicasNeedASeparateServerForEachCopy() throws {
         let servers = try (0..<2).map { _ in try MemcachedServer.start() }
         defer { servers.forEach { $0.stop() } }
@@ -149,4 +171,25 @@ struct MemcachedReplicaTests {
             }
         }
     }
+}
+
+/// Records `storeServerCalled` reports; every other report is ignored.
+final class ServerCallLog: RelyingPartyMetrics {
+    private let calls = Mutex<[(server: Int, outcome: StoreServerOutcome)]>([])
+
+    func reset() { calls.withLock { $0.removeAll() } }
+    func count(_ outcome: StoreServerOutcome, server: Int? = nil) -> Int {
+        calls.withLock { $0.filter { $0.outcome == outcome && (server == nil || $0.server == server) }.count }
+    }
+
+    func storeServerCalled(_ server: Int, outcome: StoreServerOutcome) { calls.withLock { $0.append((server, outcome)) } }
+    func requestAnswered(_ action: Responder.Action, outcome: RequestOutcome, nanoseconds: UInt64) {}
+    func loginStarted() {}
+    func loginCompleted() {}
+    func loginFailed(_ reason: LoginFailureReason) {}
+    func loggedOut(_ kind: LogoutKind) {}
+    func providerCalled(_ endpoint: ProviderEndpoint, outcome: ProviderCallOutcome, nanoseconds: UInt64) {}
+    func signingKeysRefetched() {}
+    func introspectionCacheLookup(hit: Bool) {}
+    func storeOperation(_ operation: StoreOperation, failed: Bool) {}
 }

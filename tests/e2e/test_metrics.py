@@ -144,12 +144,21 @@ def test_store_outage_is_counted_and_makes_the_instance_not_ready(memcached_metr
 def test_readiness_asks_every_memcached_server(request):
     stack = _stack(request, "memcached", memcached_servers=2)
     assert readiness(stack).status_code == 200
-    second = stack.memcacheds[1]
+    first, second = stack.memcacheds
+    before = scrape(stack)
     second.stop()
     not_ready = readiness(stack)
     assert not_ready.status_code == 503
     lines = not_ready.text.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"not ready: session store: {second.address}: "), not_ready.text
+    # Each server's calls are counted under its own address.
+    assert readiness(stack).status_code == 503  # asked again at once: the failed server is skipped
+    after = scrape(stack)
+    calls = "oidc_fcgi_store_server_calls_total"
+    assert delta(before, after, calls, server=second.address, outcome="failed") == 1
+    assert delta(before, after, calls, server=second.address, outcome="skipped") >= 1
+    assert delta(before, after, calls, server=first.address, outcome="answered") >= 2
+    assert delta(before, after, calls, server=first.address, outcome="failed") == 0
     second.start()
     wait_until(lambda: readiness(stack).status_code == 200, 15, "ready again after the second memcached returned")
 

@@ -58,3 +58,14 @@ public enum ProviderCallOutcome: String, Sendable, CaseIterable {
 public enum StoreOperation: String, Sendable, CaseIterable {
     case get, set, add, delete, touch
 }
+
+/// How one call to one memcached server went (a store operation may call
+/// several: a replica, every copy of a write).
+public enum StoreServerOutcome: String, Sendable, CaseIterable {
+    /// The server answered: a value, a miss, or a refusal such as "too large".
+    case answered
+    /// Refused, timed out or unreadable: the server is then skipped for `retry_interval`.
+    case failed
+    /// Not asked: the server is being skipped after a failure.
+    case skipped
+}

@@ -12,6 +12,12 @@ public protocol RelyingPartyMetrics: Sendable {
     func signingKeysRefetched()
     func introspectionCacheLookup(hit: Bool)
     func storeOperation(_ operation: StoreOperation, failed: Bool)
+    /// One call to memcached server `server` (its position in `session.memcached.servers`).
+    func storeServerCalled(_ server: Int, outcome: StoreServerOutcome)
+}
+
+extension RelyingPartyMetrics {
+    public func storeServerCalled(_ server: Int, outcome: StoreServerOutcome) {}
 }
 
 /// No metrics configured: every report is dropped.
