@@ -231,17 +231,21 @@ public final class MemcachedStore: KeyValueStore {
     public func readinessProblems(probeKey: String) -> [String] {
         let fullKey: String
         do { fullKey = try prefixed(probeKey) } catch { return ["\(error)"] }
-        var problems: [String] = []
+        var problems: [Int: String] = [:]
         for (index, placement) in everyServer.enumerated() {
             do {
                 _ = try call(server: index, routing: placement) { (handle, routing) throws(StoreError) -> [String: [UInt8]] in
                     try Self.multiGet(handle, routing: routing, [fullKey])
                 }
             } catch {
-                problems.append("\(index < serverNames.count ? serverNames[index] : "server \(index + 1)"): \(error)")
+                problems[index] = "\(index < serverNames.count ? serverNames[index] : "server \(index + 1)"): \(error)"
             }
         }
-        return problems
+        // With replicas, a failing server is a problem only when some keys have no copy left:
+        // it and every server holding its keys' copies fail.
+        let keysLost = problems.keys.contains { server in ring.replicaServers(of: server).allSatisfy { problems[$0] != nil } }
+        guard keysLost else { return [] }
+        return problems.sorted { $0.key < $1.key }.map(\.value)
     }
 
     /// The routing key of a call: the placement when there is one, else the key.

@@ -151,6 +151,22 @@ struct MemcachedReplicaTests {
         #expect(calls.count(.answered) == keys.count, "every read answered by the key's server or its copy")
     }
 
+    @Test func oneFailingServerLeavesTheStoreReadyTwoDoNot() throws {
+        let servers = try Self.startThree()
+        defer { servers.forEach { $0.stop() } }
+        let store = try Self.store(servers)
+        #expect(store.readinessProblems(probeKey: "probe").isEmpty)
+        servers[0].stop()
+        #expect(store.readinessProblems(probeKey: "probe").isEmpty, "every key still has a copy")
+        servers[2].stop()
+        let problems = store.readinessProblems(probeKey: "probe")
+        #expect(problems.count == 2, "\(problems)")
+        #expect(problems.allSatisfy { $0.hasPrefix(servers[0].address) || $0.hasPrefix(servers[2].address) })
+        // Without replicas, one failing server is already a problem.
+        let single = try Self.store(Array(servers[1...1]) + [servers[0]], replicas: 0)
+        #expect(single.readinessProblems(probeKey: "probe").count == 1)
+    }
+
     @Test func replicasNeedASeparateServerForEachCopy() throws {
         let servers = try (0..<2).map { _ in try MemcachedServer.start() }
         defer { servers.forEach { $0.stop() } }
