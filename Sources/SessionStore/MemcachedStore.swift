@@ -139,49 +139,32 @@ public final class MemcachedStore: KeyValueStore {
     /// answer and final.
     private func read<T>(_ routing: String, _ operation: Operation<T>) throws(StoreError) -> T {
         let first = connections.serverIndex(for: routing)
-        do {
-            return try call(server: first, routing: routing, operation)
-        } catch {
-            guard case .unavailable = error, ring.replicas > 0 else { throw error }
-            var failure = error
-            for server in ring.replicaServers(of: first) {
-                do {
-                    return try call(server: server, routing: everyServer[server], operation)
-                } catch {
-                    guard case .unavailable = error else { throw error }
-                    failure = error
-                }
-            }
-            throw failure
+        var failure: StoreError
+        do { return try call(server: first, routing: routing, operation) } catch {
+            guard case .unavailable = error else { throw error }
+            failure = error
         }
+        for server in ring.replicaServers(of: first) {
+            do { return try call(server: server, routing: everyServer[server], operation) } catch {
+                guard case .unavailable = error else { throw error }
+                failure = error
+            }
+        }
+        throw failure
     }
 
-    /// A write: made on every server holding the key. Returns the answers of
-    /// those that could be asked, and the failure of those that could not.
-    /// A rejection (an answer) is thrown at once.
+    /// A write: made on every server holding the key (its first server, then
+    /// its replicas). Returns the answers of those that could be asked, and the
+    /// failure of those that could not. A rejection (an answer) is thrown at once.
     private func writeEverywhere<T>(
         _ routing: String, _ operation: Operation<T>
     ) throws(StoreError) -> (answers: [T], unreachable: StoreError?) {
         let first = connections.serverIndex(for: routing)
-        do {
-            let answer = try call(server: first, routing: routing, operation)
-            guard ring.replicas > 0 else { return ([answer], nil) }
-            return try writeReplicas(of: first, operation, answers: [answer], unreachable: nil)
-        } catch {
-            guard case .unavailable = error else { throw error }
-            guard ring.replicas > 0 else { return ([], error) }
-            return try writeReplicas(of: first, operation, answers: [], unreachable: error)
-        }
-    }
-
-    private func writeReplicas<T>(
-        of first: Int, _ operation: Operation<T>, answers: [T], unreachable: StoreError?
-    ) throws(StoreError) -> (answers: [T], unreachable: StoreError?) {
-        var answers = answers
-        var unreachable = unreachable
-        for server in ring.replicaServers(of: first) {
+        var answers: [T] = []
+        var unreachable: StoreError?
+        for server in [first] + ring.replicaServers(of: first) {
             do {
-                answers.append(try call(server: server, routing: everyServer[server], operation))
+                answers.append(try call(server: server, routing: server == first ? routing : everyServer[server], operation))
             } catch {
                 guard case .unavailable = error else { throw error }
                 unreachable = unreachable ?? error
@@ -333,17 +316,24 @@ public final class MemcachedStore: KeyValueStore {
     private static func delete(
         _ handle: UnsafeMutablePointer<memcached_st>, routing: String, _ fullKey: String
     ) throws(StoreError) -> Bool {
-        let rc = withKeys(routing, fullKey) { memcached_delete_by_key(handle, $0, $1, $2, $3, 0) }
+        try present(withKeys(routing, fullKey) { memcached_delete_by_key(handle, $0, $1, $2, $3, 0) }, operation: "delete", handle)
+    }
+
+    /// The answer of a call on one present key: SUCCESS is true, NOTFOUND false
+    /// (unless the handle hides a failure behind it), anything else throws.
+    private static func present(
+        _ rc: memcached_return_t, operation: String, _ handle: UnsafeMutablePointer<memcached_st>
+    ) throws(StoreError) -> Bool {
         switch rc {
         case MEMCACHED_SUCCESS:
             return true
         case MEMCACHED_NOTFOUND:
             if let failure = MemcachedFailure.hiddenFailure(in: handle) {
-                throw MemcachedFailure.error(failure, operation: "delete", handle: handle)
+                throw MemcachedFailure.error(failure, operation: operation, handle: handle)
             }
             return false
         default:
-            throw MemcachedFailure.error(rc, operation: "delete", handle: handle)
+            throw MemcachedFailure.error(rc, operation: operation, handle: handle)
         }
     }
 
@@ -352,18 +342,8 @@ public final class MemcachedStore: KeyValueStore {
         let group = try routing(fullKey, placement)
         let expiration = try Self.expiration(ttlSeconds)
         let touched = try writeEverywhere(group) { (handle, group) throws(StoreError) -> Bool in
-            let rc = Self.withKeys(group, fullKey) { memcached_touch_by_key(handle, $0, $1, $2, $3, expiration) }
-            switch rc {
-            case MEMCACHED_SUCCESS:
-                return true
-            case MEMCACHED_NOTFOUND:
-                if let failure = MemcachedFailure.hiddenFailure(in: handle) {
-                    throw MemcachedFailure.error(failure, operation: "touch", handle: handle)
-                }
-                return false
-            default:
-                throw MemcachedFailure.error(rc, operation: "touch", handle: handle)
-            }
+            try Self.present(
+                Self.withKeys(group, fullKey) { memcached_touch_by_key(handle, $0, $1, $2, $3, expiration) }, operation: "touch", handle)
         }
         if touched.answers.isEmpty, let failure = touched.unreachable { throw failure }
         return touched.answers.contains(true)

@@ -31,7 +31,7 @@ struct ReplicaRing: Sendable {
         let ring = servers.indices.sorted { (servers[$0], $0) < (servers[$1], $1) }
         var followers = [[Int]](repeating: [], count: servers.count)
         for (position, server) in ring.enumerated() {
-            followers[server] = (1...max(replicas, 1)).prefix(replicas).map { ring[(position + $0) % ring.count] }
+            followers[server] = (0..<replicas).map { ring[(position + 1 + $0) % ring.count] }
         }
         self.followers = followers
     }

@@ -50,8 +50,8 @@ STORE_DENIAL = "cannot read the session store; denying"
 USER_IN_PAGE = re.compile(r'<span id="user">([^<]*)</span>')
 
 
-def _stack(request, **options) -> Stack:
-    stack = Stack(StackOptions(store="memcached", label="store-faults", **options))
+def _stack(request, label: str = "store-faults", **options) -> Stack:
+    stack = Stack(StackOptions(store="memcached", label=label, **options))
     request.addfinalizer(stack.stop)  # Memcached.stop thaws a frozen server first
     request.node.started_stacks = [*getattr(request.node, "started_stacks", []), stack]  # logs on failure
     try:

@@ -17,12 +17,14 @@ import pytest
 
 from harness.login import browser, get, is_redirect_to, location, session_cookie
 from harness.oidc_fcgi import SESSION_COOKIE
-from harness.stack import Stack, StackOptions
+from harness.stack import Stack
 from test_store_faults import (
     MEMCACHED_OPTIONS,
     Load,
     User,
+    _stack as store_stack,
     figures,
+    frozen,
     holds,
     log_in_users,
     served_as_self,
@@ -33,14 +35,7 @@ REPLICATED = {**MEMCACHED_OPTIONS, "replicas": 1}
 
 
 def _stack(request) -> Stack:
-    stack = Stack(StackOptions(store="memcached", label="store-replicas", memcached_servers=3, memcached_options=REPLICATED))
-    request.addfinalizer(stack.stop)  # Memcached.stop thaws a frozen server first
-    request.node.started_stacks = [*getattr(request.node, "started_stacks", []), stack]  # logs on failure
-    try:
-        stack.start()
-    except Exception as error:  # noqa: BLE001
-        pytest.fail(f"the memcached stack did not start: {error}\n{stack.logs()}", pytrace=False)
-    return stack
+    return store_stack(request, label="store-replicas", memcached_servers=3, memcached_options=REPLICATED)
 
 
 def copies(stack: Stack, cookie: str) -> list[int]:
@@ -55,11 +50,8 @@ def fault(stack: Stack, server: int, kind: str):
         victim.kill()
         yield
     else:
-        victim.freeze()
-        try:
+        with frozen(victim):
             yield
-        finally:
-            victim.thaw()
 
 
 @pytest.mark.parametrize("kind", ["kill", "stop"])
