@@ -97,8 +97,11 @@ final class MemcachedConnectionPool: @unchecked Sendable {
                 throw .rejected("memcached option \(name)=\(value): \(MemcachedFailure.message(rc, handle: handle))")
             }
         }
-        // The binary protocol: length-prefixed, so values are opaque bytes.
-        try behavior(MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, 1, "binary protocol")
+        // The text protocol: its values are length-prefixed too (opaque bytes),
+        // and libmemcached sends a text multi-get in one write, where the binary
+        // one flushes the keys and then its NOOP: two wake-ups of the server per
+        // session check. Keys never hold spaces or control characters (`StoreKeyRules`).
+        try behavior(MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, 0, "text protocol")
         // Ketama (libketama-compatible, weighted) consistent hashing: adding or
         // losing a server moves only that server's share of the keys.
         try behavior(MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED, 1, "ketama")

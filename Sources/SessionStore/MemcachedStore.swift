@@ -4,7 +4,7 @@ import RelyingParty
 
 /// Sessions in one or more memcached servers, shared by every process that
 /// points at them. Keys are spread with ketama consistent hashing over the
-/// binary protocol. A server that is down or too slow makes the calls whose
+/// text protocol. A server that is down or too slow makes the calls whose
 /// keys live on it throw `StoreError.unavailable` — never "absent". After one
 /// call to a server times out or cannot connect, that server is skipped for
 /// the retry interval (calls for its keys fail at once, whether it is dead or
