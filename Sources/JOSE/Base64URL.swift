@@ -15,6 +15,17 @@ public enum Base64URL {
         return String(decoding: UnsafeRawBufferPointer(start: output, count: outputLength), as: UTF8.self)
     }
 
+    /// True when `utf8` is unpadded base64url text of exactly `byteCount`
+    /// bytes (the length `encode` gives them, every character of the URL-safe
+    /// alphabet), checked without decoding or allocating.
+    @inlinable
+    public static func isWellFormed<Text: Collection<UInt8>>(_ utf8: Text, byteCount: Int) -> Bool {
+        guard utf8.count == (byteCount * 4 + 2) / 3 else { return false }
+        return utf8.allSatisfy { c in
+            c >= 0x41 && c <= 0x5A || c >= 0x61 && c <= 0x7A || c >= 0x30 && c <= 0x39 || c == 0x2D || c == 0x5F
+        }
+    }
+
     /// Nil when the text is not valid base64url.
     public static func decode(_ text: String) -> [UInt8]? {
         if text.isEmpty { return [] }

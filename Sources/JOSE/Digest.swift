@@ -32,6 +32,36 @@ public enum Digest {
         return Array(out.prefix(Int(length)))
     }
 
+    /// `prefix` followed by the lowercase hex digest of `text`'s UTF-8, built
+    /// in place: the store keys of the hot path cost one allocation each.
+    public func hexKey(_ prefix: String, _ text: String) -> String {
+        var text = text
+        var prefix = prefix
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { md in
+            var length: UInt32 = 0
+            let rc = text.withUTF8 { input in EVP_Digest(input.baseAddress, input.count, md.baseAddress, &length, evp, nil) }
+            precondition(rc == 1, "OpenSSL EVP_Digest failed")
+            return prefix.withUTF8 { head in
+                String(unsafeUninitializedCapacity: head.count + Int(length) * 2) { out in
+                    let digits: StaticString = "0123456789abcdef"
+                    var at = 0
+                    for byte in head {
+                        out[at] = byte
+                        at += 1
+                    }
+                    digits.withUTF8Buffer { hex in
+                        for index in 0..<Int(length) {
+                            out[at] = hex[Int(md[index] >> 4)]
+                            out[at + 1] = hex[Int(md[index] & 0x0F)]
+                            at += 2
+                        }
+                    }
+                    return at
+                }
+            }
+        }
+    }
+
     public static func sha256(_ data: [UInt8]) -> [UInt8] { Digest.sha256.hash(data) }
     public static func sha256(_ text: String) -> [UInt8] { Digest.sha256.hash(Array(text.utf8)) }
 

@@ -217,7 +217,7 @@ public final class MemcachedStore: KeyValueStore {
         var problems: [Int: String] = [:]
         for (index, placement) in everyServer.enumerated() {
             do {
-                _ = try call(server: index, routing: placement) { (handle, routing) throws(StoreError) -> [String: [UInt8]] in
+                _ = try call(server: index, routing: placement) { (handle, routing) throws(StoreError) -> [[UInt8]?] in
                     try Self.multiGet(handle, routing: routing, [fullKey])
                 }
             } catch {
@@ -358,59 +358,75 @@ public final class MemcachedStore: KeyValueStore {
         if let placement {
             // The session check: every key on one server, one multi-get.
             try StoreKeyRules.validate(placement)
-            let found = try read(placement) { (handle, routing) throws(StoreError) -> [String: [UInt8]] in
+            return try read(placement) { (handle, routing) throws(StoreError) -> [[UInt8]?] in
                 try Self.multiGet(handle, routing: routing, fullKeys)
             }
-            return fullKeys.map { found[$0] }
         }
         // Unplaced keys: one multi-get per server, each key routed by itself.
         var byServer: [Int: [String]] = [:]
         for fullKey in fullKeys { byServer[connections.serverIndex(for: fullKey), default: []].append(fullKey) }
         var found: [String: [UInt8]] = [:]
         for (_, group) in byServer.sorted(by: { $0.key < $1.key }) {
-            let values = try read(group[0]) { (handle, routing) throws(StoreError) -> [String: [UInt8]] in
-                try Self.multiGet(handle, routing: routing, Array(Set(group)))
+            let distinct = Array(Set(group))
+            let values = try read(group[0]) { (handle, routing) throws(StoreError) -> [[UInt8]?] in
+                try Self.multiGet(handle, routing: routing, distinct)
             }
-            found.merge(values) { first, _ in first }
+            for (key, value) in zip(distinct, values) { found[key] = value }
         }
         return fullKeys.map { found[$0] }
     }
 
+    /// The values of `keys` (nil: a miss), in their order, from one multi-get
+    /// on the connection. The keys and their lengths go to libmemcached from
+    /// scratch space on the stack, and one result is reused for every value.
     private static func multiGet(
         _ handle: UnsafeMutablePointer<memcached_st>, routing: String, _ keys: [String]
-    ) throws(StoreError) -> [String: [UInt8]] {
-        let cKeys = keys.map { strdup($0) }
-        defer { cKeys.forEach { free($0) } }
-        let lengths = keys.map { $0.utf8.count }
-        let sent = cKeys.map { UnsafePointer<CChar>($0) }.withUnsafeBufferPointer { keyPointers in
-            lengths.withUnsafeBufferPointer { lengthPointers in
-                routing.withCString { group in
-                    memcached_mget_by_key(handle, group, routing.utf8.count, keyPointers.baseAddress, lengthPointers.baseAddress, keys.count)
+    ) throws(StoreError) -> [[UInt8]?] {
+        var values = [[UInt8]?](repeating: nil, count: keys.count)
+        let keyBytes = keys.reduce(0) { $0 + $1.utf8.count }
+        let sent = withUnsafeTemporaryAllocation(of: CChar.self, capacity: keyBytes) { text in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: keys.count) { pointers in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: keys.count) { lengths in
+                    var at = 0
+                    for (index, key) in keys.enumerated() {
+                        let start = text.baseAddress! + at
+                        for byte in key.utf8 {
+                            text[at] = CChar(bitPattern: byte)
+                            at += 1
+                        }
+                        pointers[index] = UnsafePointer(start)
+                        lengths[index] = key.utf8.count
+                    }
+                    return routing.withCString { group in
+                        memcached_mget_by_key(handle, group, routing.utf8.count, pointers.baseAddress, lengths.baseAddress, keys.count)
+                    }
                 }
             }
         }
         guard sent == MEMCACHED_SUCCESS else { throw MemcachedFailure.error(sent, operation: "get", handle: handle) }
-        var values: [String: [UInt8]] = [:]
-        while true {
-            var rc = MEMCACHED_SUCCESS
-            guard let result = memcached_fetch_result(handle, nil, &rc) else {
-                guard rc == MEMCACHED_END || rc == MEMCACHED_NOTFOUND || rc == MEMCACHED_SUCCESS else {
-                    throw MemcachedFailure.error(rc, operation: "get", handle: handle)
-                }
-                if let failure = MemcachedFailure.hiddenFailure(in: handle) {
-                    throw MemcachedFailure.error(failure, operation: "get", handle: handle)
-                }
-                return values
+        return try withUnsafeTemporaryAllocation(of: memcached_result_st.self, capacity: 1) { (space) throws(StoreError) in
+            let result = space.baseAddress!
+            guard memcached_result_create(handle, result) != nil else {
+                throw .unavailable("memcached get: cannot set up a result")
             }
             defer { memcached_result_free(result) }
-            guard rc == MEMCACHED_SUCCESS else { throw MemcachedFailure.error(rc, operation: "get", handle: handle) }
-            let keyBytes = UnsafeRawBufferPointer(start: memcached_result_key_value(result), count: memcached_result_key_length(result))
-            let key = String(decoding: keyBytes, as: UTF8.self)
-            let length = memcached_result_length(result)
-            if length > 0, let value = memcached_result_value(result) {
-                values[key] = [UInt8](UnsafeRawBufferPointer(start: value, count: length))
-            } else {
-                values[key] = []
+            while true {
+                var rc = MEMCACHED_SUCCESS
+                guard memcached_fetch_result(handle, result, &rc) != nil else {
+                    guard rc == MEMCACHED_END || rc == MEMCACHED_NOTFOUND || rc == MEMCACHED_SUCCESS else {
+                        throw MemcachedFailure.error(rc, operation: "get", handle: handle)
+                    }
+                    if let failure = MemcachedFailure.hiddenFailure(in: handle) {
+                        throw MemcachedFailure.error(failure, operation: "get", handle: handle)
+                    }
+                    return values
+                }
+                guard rc == MEMCACHED_SUCCESS else { throw MemcachedFailure.error(rc, operation: "get", handle: handle) }
+                let key = UnsafeRawBufferPointer(start: memcached_result_key_value(result), count: memcached_result_key_length(result))
+                let length = memcached_result_length(result)
+                let value = length > 0 ? memcached_result_value(result).map { [UInt8](UnsafeRawBufferPointer(start: $0, count: length)) } ?? [] : []
+                // Every place the key was asked for; a key not asked for is ignored, as libmemcached's own get does.
+                for index in keys.indices where keys[index].utf8.elementsEqual(key) { values[index] = value }
             }
         }
     }

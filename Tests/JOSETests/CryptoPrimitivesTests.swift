@@ -20,6 +20,25 @@ private func bytes(hex text: String) -> [UInt8] {
         #expect(hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
+    @Test func hexKeyIsThePrefixThenTheLowercaseHexDigest() {
+        #expect(Digest.sha256.hexKey("session:", "abc") == "session:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Digest.sha256.hexKey("", "") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        // Non-ASCII text is hashed as its UTF-8.
+        #expect(Digest.sha256.hexKey("k:", "é") == "k:" + Digest.sha256(Array("é".utf8)).map { String(format: "%02x", $0) }.joined())
+    }
+
+    @Test func base64URLWellFormednessIsTheEncodedLengthAndTheURLSafeAlphabet() {
+        let encoded = Base64URL.encode([UInt8](repeating: 0xFB, count: 32))
+        #expect(Base64URL.isWellFormed(encoded.utf8, byteCount: 32))
+        #expect(!Base64URL.isWellFormed(encoded.utf8, byteCount: 31), "the length of another byte count")
+        #expect(!Base64URL.isWellFormed(encoded.dropLast().utf8, byteCount: 32), "one character short")
+        #expect(!Base64URL.isWellFormed((encoded + "=").utf8, byteCount: 32), "padding")
+        #expect(!Base64URL.isWellFormed(("+" + encoded.dropFirst()).utf8, byteCount: 32), "the standard alphabet's +")
+        #expect(!Base64URL.isWellFormed(("/" + encoded.dropFirst()).utf8, byteCount: 32), "the standard alphabet's /")
+        #expect(!Base64URL.isWellFormed(("é" + encoded.dropFirst(2)).utf8, byteCount: 32), "a non-ASCII character")
+        #expect(Base64URL.isWellFormed("".utf8, byteCount: 0))
+    }
+
     // MARK: HMAC (RFC 4231)
 
     @Test func hmacSHA256RFC4231Case1() {

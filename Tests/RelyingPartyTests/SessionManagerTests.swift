@@ -149,7 +149,15 @@ import RelyingParty
         #expect(Set(ids).count == 50)
     }
 
-    @Test(arguments: ["", "short", String(repeating: "A", count: 43), String(repeating: "A", count: 200), "not base64!!"])
+    @Test(arguments: [
+        "", "short", String(repeating: "A", count: 43), String(repeating: "A", count: 200), "not base64!!",
+        // The id's length and alphabet, then tags that are empty, short, of another alphabet or one too many.
+        String(repeating: "A", count: 43) + ".", String(repeating: "A", count: 43) + ".." + String(repeating: "B", count: 22),
+        String(repeating: "A", count: 43) + "." + String(repeating: "B", count: 21),
+        String(repeating: "A", count: 43) + "." + String(repeating: "+", count: 22),
+        String(repeating: "A", count: 42) + "/." + String(repeating: "B", count: 22),
+        String(repeating: "A", count: 43) + "." + [String](repeating: String(repeating: "B", count: 22), count: 3).joined(separator: "."),
+    ])
     func malformedOrUnknownCookieIsAbsent(cookie: String) throws {
         let store = FakeStore(), clock = FakeClock()
         _ = try manager(store, clock).create(record(clock))

@@ -99,6 +99,22 @@ import Testing
         bytes[3] = 0xC3; bytes[4] = 0x28  // an invalid two-byte sequence in the provider
         #expect(SessionRecordCodec.decode(bytes) == nil)
     }
+
+    @Test func tokensAreCheckedForUTF8WhereverTheFirstNonASCIIByteFalls() {
+        // The ASCII check reads eight bytes at a time: a byte in the first word, the last word or the tail.
+        for length in [1, 7, 8, 9, 16, 17, 1500] {
+            let ascii = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+            #expect(StoredText(utf8: ascii[...])?.text == String(repeating: "a", count: length))
+            for position in Set([0, length / 2, length - 1]) {
+                var invalid = ascii
+                invalid[position] = 0xFF
+                #expect(StoredText(utf8: invalid[...]) == nil, "0xFF at \(position) of \(length)")
+            }
+        }
+        let accented = Array("é-token".utf8)
+        #expect(StoredText(utf8: accented[...])?.text == "é-token", "UTF-8 beyond ASCII is kept")
+        #expect(StoredText(utf8: [UInt8]()[...])?.text == "")
+    }
 }
 
 @Suite struct CompactJSONTests {

@@ -35,10 +35,9 @@ public struct SessionGroup: Sendable, Equatable {
         tag = Base64URL.encode(Array(Digest.sha256.hmac(key: key, data: message).prefix(Self.tagByteCount)))
     }
 
-    public var storeKey: String { "session-group:\(kind.rawValue):\(tag)" }
+    public var storeKey: String { (kind == .user ? "session-group:u:" : "session-group:s:") + tag }
 
-    static func isWellFormedTag(_ text: Substring) -> Bool {
-        guard text.utf8.count == tagLength, let bytes = Base64URL.decode(String(text)) else { return false }
-        return bytes.count == tagByteCount
+    static func isWellFormedTag(_ utf8: Substring.UTF8View) -> Bool {
+        Base64URL.isWellFormed(utf8, byteCount: tagByteCount)
     }
 }

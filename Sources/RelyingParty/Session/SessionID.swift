@@ -18,35 +18,36 @@ public struct SessionID: Sendable, Equatable {
     }
 
     /// Nil unless the text is 32 bytes of base64url followed by one user tag
-    /// and at most one provider-session tag.
+    /// and at most one provider-session tag. Checked on the bytes, without
+    /// decoding: only the two tags are copied out.
     public init?(cookieValue: String) {
-        let parts = cookieValue.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).map { Substring($0) }
-        guard parts.count == 2 || parts.count == 3, parts[0].utf8.count == Self.randomLength,
-              let bytes = Base64URL.decode(String(parts[0])), bytes.count == Self.byteCount
+        let utf8 = cookieValue.utf8
+        guard let firstDot = utf8.firstIndex(of: UInt8(ascii: ".")),
+              Base64URL.isWellFormed(utf8[..<firstDot], byteCount: Self.byteCount)
         else { return nil }
         var groups: [SessionGroup] = []
-        for (index, part) in parts.dropFirst().enumerated() {
-            guard SessionGroup.isWellFormedTag(part) else { return nil }
-            groups.append(SessionGroup(kind: index == 0 ? .user : .providerSession, tag: String(part)))
+        var start = utf8.index(after: firstDot)
+        while true {
+            guard groups.count < 2 else { return nil }
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: ".")) ?? utf8.endIndex
+            let tag = utf8[start..<end]
+            guard SessionGroup.isWellFormedTag(tag) else { return nil }
+            groups.append(SessionGroup(kind: groups.isEmpty ? .user : .providerSession, tag: String(Substring(tag))))
+            guard end != utf8.endIndex else { break }
+            start = utf8.index(after: end)
         }
         self.cookieValue = cookieValue
         self.groups = groups
     }
 
     /// "session:" + hex SHA-256 of the cookie value.
-    public var storeKey: String {
-        "session:" + Digest.sha256(cookieValue).hexString
-    }
+    public var storeKey: String { Digest.sha256.hexKey("session:", cookieValue) }
 
     /// The session's refreshed tokens (`SessionTokenStore`), under the same hash.
-    public var tokensKey: String {
-        "session-tokens:" + Digest.sha256(cookieValue).hexString
-    }
+    public var tokensKey: String { Digest.sha256.hexKey("session-tokens:", cookieValue) }
 
     /// The session's refresh lock, under the same hash.
-    public var refreshLockKey: String {
-        "refresh-lock:" + Digest.sha256(cookieValue).hexString
-    }
+    public var refreshLockKey: String { Digest.sha256.hexKey("refresh-lock:", cookieValue) }
 }
 
 extension Array where Element == UInt8 {

@@ -56,15 +56,28 @@ public struct SessionManager: Sendable {
         return id
     }
 
+    /// True when every group entry read holds the generation the session
+    /// joined (compared as bytes: no string is made per request).
+    private static func holdGenerations(_ entries: ArraySlice<[UInt8]?>, _ generations: [String]) -> Bool {
+        guard entries.count == generations.count else { return false }
+        for (entry, generation) in zip(entries, generations) {
+            guard let entry, generation.utf8.elementsEqual(entry) else { return false }
+        }
+        return true
+    }
+
     public func lookup(cookieValue: String) throws(StoreError) -> LookupResult {
         guard let id = SessionID(cookieValue: cookieValue) else { return .absent }
         let key = id.storeKey
         let store = placed(id)
-        let values = try store.getMany([key] + id.groups.map(\.storeKey))
+        var keys: [String] = []
+        keys.reserveCapacity(1 + id.groups.count)
+        keys.append(key)
+        for group in id.groups { keys.append(group.storeKey) }
+        let values = try store.getMany(keys)
         guard let sealed = values[0] else { return .absent }
         guard let plain = sealer.open(sealed, context: key), var record = SessionRecordCodec.decode(plain) else { return .absent }
-        let generations = values.dropFirst().map { $0.map { String(decoding: $0, as: UTF8.self) } }
-        guard generations == record.groupGenerations.map(Optional.some) else {
+        guard Self.holdGenerations(values.dropFirst(), record.groupGenerations) else {
             // Ended by a provider-initiated logout (or its group entry was lost): never usable again.
             try store.delete(key)
             return .absent

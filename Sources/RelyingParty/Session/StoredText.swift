@@ -13,8 +13,19 @@ struct StoredText: Sendable {
     /// Nil when the bytes are not UTF-8 (checked when read, never trusted).
     init?(utf8 bytes: ArraySlice<UInt8>) {
         // Tokens are ASCII: checked without building a string.
-        guard bytes.allSatisfy({ $0 < 0x80 }) || String(validating: bytes, as: UTF8.self) != nil else { return nil }
+        guard Self.isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil else { return nil }
         form = .bytes(bytes)
+    }
+
+    /// Eight bytes at a time: a session's tokens are a kilobyte or more, checked on every read of the record.
+    static func isASCII(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            let words = raw.count / 8
+            var high: UInt64 = 0
+            for index in 0..<words { high |= raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self) }
+            for index in (words * 8)..<raw.count { high |= UInt64(raw[index]) }
+            return high & 0x8080_8080_8080_8080 == 0
+        }
     }
 
     var text: String {
