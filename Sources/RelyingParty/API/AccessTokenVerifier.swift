@@ -55,7 +55,14 @@ public struct AccessTokenVerifier: Sendable {
             issuer: snapshot.metadata.issuer, audiences: provider.acceptedAudiences, allowedAlgorithms: provider.accessTokenAlgorithms,
             requireTyp: provider.api.requireTyp, clockSkewSeconds: clockSkewSeconds, now: clock.now(),
             keepClaims: nil)
-        switch provider.accessTokenValidation(metadata: snapshot.metadata) {
+        let validation = provider.accessTokenValidation(metadata: snapshot.metadata)
+        // A token verified a moment ago had a JWT's shape then: it is answered
+        // before that shape is parsed again (the header's JSON, on every request).
+        if validation != .introspection,
+           let known = memo.identity(for: token, provider: provider.name, keysVersion: snapshot.keysVersion, now: expected.now) {
+            return known
+        }
+        switch validation {
         case .jwt:
             guard JWTAccessTokenValidator.looksLikeJWT(token) else { throw .notJWT }
             return try validateJWT(token, provider: provider, snapshot: snapshot, expected: expected)
@@ -69,9 +76,6 @@ public struct AccessTokenVerifier: Sendable {
 
     private func validateJWT(_ token: String, provider: ProviderSettings, snapshot: ProviderDirectory.Snapshot,
                              expected: AccessTokenExpectations) throws(AccessTokenError) -> AccessTokenIdentity {
-        if let known = memo.identity(for: token, provider: provider.name, keysVersion: snapshot.keysVersion, now: expected.now) {
-            return known
-        }
         let identity = try keyVerifier.verify(token, provider: provider, snapshot: snapshot) { keys throws(AccessTokenError) in
             try jwt.validate(token, keys: keys, expecting: expected)
         }
