@@ -68,6 +68,23 @@ import RelyingParty
         #expect(Response.Header(.location, untouched).value == untouched)
     }
 
+    @Test func everyControlCharacterIsFoundWhereverItFalls() {
+        // The check reads eight bytes at a time: a byte in a first, middle or last word, or in the tail.
+        let plain = "https://idp.example/authorize?ü=1&" + String(repeating: "x", count: 40)
+        #expect(HeaderValue.isClean(plain))
+        #expect(HeaderValue.isClean(String(repeating: "\u{7E}\u{20}\u{80}", count: 9)), "the neighbours of the control ranges are clean")
+        let bytes = Array(plain.utf8)
+        for control in Array(0x00..<0x20) + [0x7F] {
+            for position in [0, 7, 8, 15, 23, bytes.count - 9, bytes.count - 1] {
+                var dirty = bytes
+                dirty[position] = UInt8(control)
+                let text = String(decoding: dirty, as: UTF8.self)
+                #expect(!HeaderValue.isClean(text), "byte \(control) at \(position)")
+                #expect(Response.Header(.location, text).value.utf8.count == dirty.count - 1, "byte \(control) at \(position) removed")
+            }
+        }
+    }
+
     @Test(arguments: ["", "X Remote", "X-Remote\r\nUser", "X:Y", "X\u{0}", "Ünïcode", String(repeating: "a", count: 257)])
     func invalidHeaderNamesCannotBeMade(_ name: String) {
         #expect(HeaderName(validating: name) == nil)

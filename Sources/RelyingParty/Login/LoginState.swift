@@ -69,6 +69,23 @@ public struct LoginState: Sendable, Codable, Equatable {
         if followsNewRegistration { try container.encode(true, forKey: .followsNewRegistration) }
     }
 
+    /// The JSON `encode(to:)` writes, without Foundation's encoder: a login's
+    /// answer seals it into a cookie, and the encoder cost a quarter of that answer.
+    var encodedJSON: [UInt8] {
+        var writer = JSONObjectWriter(capacity: 192 + returnTo.utf8.count)
+        writer.string(CodingKeys.state.rawValue, state)
+        writer.string(CodingKeys.nonce.rawValue, nonce)
+        writer.string(CodingKeys.codeVerifier.rawValue, codeVerifier)
+        writer.string(CodingKeys.returnTo.rawValue, returnTo)
+        writer.string(CodingKeys.provider.rawValue, provider)
+        writer.integer(CodingKeys.createdAt.rawValue, createdAt)
+        if isRecheck { writer.boolean(CodingKeys.isRecheck.rawValue, true) }
+        if let maxAge { writer.integer(CodingKeys.maxAge.rawValue, maxAge) }
+        if !requiredACRValues.isEmpty { writer.string(CodingKeys.requiredACRValues.rawValue, requiredACRValues.joined(separator: " ")) }
+        if followsNewRegistration { writer.boolean(CodingKeys.followsNewRegistration.rawValue, true) }
+        return writer.finished()
+    }
+
     /// The length of a `state` value: 32 random bytes in unpadded base64url.
     public static let stateLength = 43
 

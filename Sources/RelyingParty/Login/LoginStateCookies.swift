@@ -52,8 +52,7 @@ public struct LoginStateCookies: Sendable {
             assertionFailure("login state issued with a malformed state")
             return headers
         }
-        let encoded = (try? JSONEncoder().encode(state)).map { Array($0) } ?? []
-        let value = Base64URL.encode(sealer.seal(encoded, context: name.text))
+        let value = Base64URL.encode(sealer.seal(state.encodedJSON, context: name.text))
         headers.append(setCookie.set(name, value: value, maxAge: login.timeoutSeconds))
         return headers
     }
