@@ -21,4 +21,13 @@ import RelyingParty
         #expect(!RequestClassifier.isNavigation(request("POST", ["Accept": "text/html"])))
         #expect(!RequestClassifier.isNavigation(request("DELETE")))
     }
+
+    @Test func acceptIsMatchedInAnyCaseAnywhereInTheList() {
+        #expect(RequestClassifier.isNavigation(request("GET", ["Accept": "TEXT/HTML"])))
+        #expect(RequestClassifier.isNavigation(request("GET", ["Accept": "image/webp, Application/XHTML+XML"])))
+        #expect(RequestClassifier.isNavigation(request("GET", ["Accept": "application/json;q=0.5, */*"])))
+        #expect(!RequestClassifier.isNavigation(request("GET", ["Accept": "text/htm"])), "a prefix of text/html is not it")
+        #expect(!RequestClassifier.isNavigation(request("GET", ["Accept": "text/plain, image/*"])))
+        #expect(!RequestClassifier.isNavigation(request("GET", ["Accept": "t"])), "shorter than every type looked for")
+    }
 }

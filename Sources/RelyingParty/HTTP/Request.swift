@@ -23,14 +23,21 @@ public struct Request: Sendable {
 
     /// A request header by its HTTP name ("Accept", "X-Requested-With").
     public func header(_ name: String) -> String? {
-        var key = "HTTP_"
-        key.reserveCapacity(5 + name.utf8.count)
-        for c in name.utf8 {
-            switch c {
-            case UInt8(ascii: "-"): key.append("_")
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): key.unicodeScalars.append(Unicode.Scalar(c - 32))
-            default: key.unicodeScalars.append(Unicode.Scalar(c))
+        let key = String(unsafeUninitializedCapacity: 5 + name.utf8.count) { out in
+            var at = 0
+            for c in "HTTP_".utf8 {
+                out[at] = c
+                at += 1
             }
+            for c in name.utf8 {
+                switch c {
+                case UInt8(ascii: "-"): out[at] = UInt8(ascii: "_")
+                case UInt8(ascii: "a")...UInt8(ascii: "z"): out[at] = c - 32
+                default: out[at] = c
+                }
+                at += 1
+            }
+            return at
         }
         return params[key]
     }

@@ -14,22 +14,21 @@ public struct Origin: Sendable, Equatable, Hashable {
               components.user == nil, components.password == nil, components.query == nil, components.fragment == nil,
               components.path.isEmpty || components.path == "/"
         else { return nil }
-        self.scheme = scheme
-        self.host = host
-        self.port = components.port ?? (scheme == "https" ? 443 : 80)
+        self.init(scheme: scheme, host: host, port: components.port ?? (scheme == "https" ? 443 : 80))
     }
 
     public init(scheme: String, host: String, port: Int) {
         self.scheme = scheme
         self.host = host
         self.port = port
+        let hostPart = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
+        let isDefaultPort = (scheme == "https" && port == 443) || (scheme == "http" && port == 80)
+        serialized = isDefaultPort ? "\(scheme)://\(hostPart)" : "\(scheme)://\(hostPart):\(port)"
     }
 
     public var isDefaultPort: Bool { (scheme == "https" && port == 443) || (scheme == "http" && port == 80) }
 
-    /// "https://host" or "https://host:port", no trailing slash.
-    public var serialized: String {
-        let hostPart = host.contains(":") ? "[\(host)]" : host
-        return isDefaultPort ? "\(scheme)://\(hostPart)" : "\(scheme)://\(hostPart):\(port)"
-    }
+    /// "https://host" or "https://host:port", no trailing slash. Made once:
+    /// every login and logout answer starts its URLs with it.
+    public let serialized: String
 }

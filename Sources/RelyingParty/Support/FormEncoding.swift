@@ -19,8 +19,17 @@ public enum FormEncoding {
         }
     }
 
+    /// "a=b&c=d", every name and value escaped, written into one buffer.
     public static func encode(_ pairs: [(String, String)]) -> String {
-        pairs.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+        var out: [UInt8] = []
+        out.reserveCapacity(pairs.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 2 } * 2)
+        for (index, (name, value)) in pairs.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: "&")) }
+            PercentEncoding.append(name.utf8, keeping: isUnreserved, to: &out)
+            out.append(UInt8(ascii: "="))
+            PercentEncoding.append(value.utf8, keeping: isUnreserved, to: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes "a=b&c=d" ('+' is a space). Malformed percent escapes drop the pair.
@@ -44,6 +53,6 @@ public enum FormEncoding {
 
     /// Appends query parameters to a URL that may already have a query.
     public static func append(_ pairs: [(String, String)], to url: String) -> String {
-        url + (url.contains("?") ? "&" : "?") + encode(pairs)
+        url + (url.utf8.contains(UInt8(ascii: "?")) ? "&" : "?") + encode(pairs)
     }
 }

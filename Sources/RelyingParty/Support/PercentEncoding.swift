@@ -3,9 +3,15 @@
 /// `percent` identity header encoding, which keep different bytes.
 enum PercentEncoding {
     static func encode<Bytes: Collection>(_ bytes: Bytes, keeping: (UInt8) -> Bool) -> String where Bytes.Element == UInt8 {
-        let digits: StaticString = "0123456789ABCDEF"
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 3)
+        append(bytes, keeping: keeping, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The encoding of `bytes`, added to `out` (several values, one buffer).
+    static func append<Bytes: Collection>(_ bytes: Bytes, keeping: (UInt8) -> Bool, to out: inout [UInt8]) where Bytes.Element == UInt8 {
+        let digits: StaticString = "0123456789ABCDEF"
         for byte in bytes {
             if keeping(byte) {
                 out.append(byte)
@@ -15,6 +21,5 @@ enum PercentEncoding {
                 out.append(digits.utf8Start[Int(byte & 0x0F)])
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
