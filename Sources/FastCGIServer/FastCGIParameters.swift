@@ -20,10 +20,9 @@ public enum FastCGIParameters {
                 let nameLength = entry.distance(to: equals)
                 let name = String(decoding: UnsafeRawBufferPointer(start: entry, count: nameLength), as: UTF8.self)
                 let value = String(cString: equals + 1)
-                if let earlier = params[name], name.hasPrefix("HTTP_") {
+                // One hash per parameter: the earlier value comes back only for a repeated name.
+                if let earlier = params.updateValue(value, forKey: name), nameLength >= 5, strncmp(entry, "HTTP_", 5) == 0 {
                     params[name] = earlier + (name == "HTTP_COOKIE" ? "; " : ", ") + value
-                } else {
-                    params[name] = value
                 }
             }
             cursor += 1

@@ -18,6 +18,10 @@ import FastCGIServer
         let params = parse(["HTTP_AUTHORIZATION=Bearer good", "HTTP_AUTHORIZATION=Bearer other", "HTTP_COOKIE=a=1", "HTTP_COOKIE=b=2"])
         #expect(params["HTTP_AUTHORIZATION"] == "Bearer good, Bearer other")
         #expect(params["HTTP_COOKIE"] == "a=1; b=2")
+        let more = parse(["HTTP_X_A=1", "HTTP_X_A=2", "HTTP_X_A=3", "HTTPS=off", "HTTPS=on", "HTTP=x", "HTTP=y"])
+        #expect(more["HTTP_X_A"] == "1, 2, 3", "in the order they came")
+        #expect(more["HTTPS"] == "on", "not a header: the last value")
+        #expect(more["HTTP"] == "y", "not a header either")
     }
 
     @Test func entriesWithoutAnEqualsSignAreSkippedAndValuesMayHoldOne() {
