@@ -49,7 +49,7 @@ struct CallbackHandler: Sendable {
         }
         do {
             // One use per state, across every instance sharing the store.
-            let marker = "state-used:" + Digest.sha256(stateValue).hexString
+            let marker = Digest.sha256.hexKey("state-used:", stateValue)
             guard try context.store.add(marker, value: [1], ttlSeconds: Int(context.settings.login.timeoutSeconds)) else {
                 return reject(request, status: 400, title: "Login failed", message: "This login response was already used.", log: "replayed login response", extra: [clearState])
             }

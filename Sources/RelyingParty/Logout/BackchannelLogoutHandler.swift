@@ -79,7 +79,7 @@ struct BackchannelLogoutHandler: Sendable {
 
     private func end(_ ask: LogoutTokenValidator.Request, provider: ProviderSettings) -> Response {
         // The jti is remembered first: a replay, even to another instance, ends nothing.
-        let marker = "logout-token:" + Digest.sha256("\(provider.name)\u{0}\(ask.tokenID)").hexString
+        let marker = Digest.sha256.hexKey("logout-token:", "\(provider.name)\u{0}\(ask.tokenID)")
         let ttl = Int(max(1, ask.rememberUntil - clock.now() + 1))
         do {
             guard try store.add(marker, value: [1], ttlSeconds: ttl) else {
