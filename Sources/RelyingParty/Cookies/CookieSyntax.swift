@@ -8,7 +8,14 @@ public enum CookieSyntax {
     }
 
     public static func isValue(_ text: String) -> Bool {
-        text.utf8.count <= 4096 && text.utf8.allSatisfy(isValueByte)
+        let utf8 = text.utf8
+        guard utf8.count <= 4096 else { return false }
+        // Sealed login states and session ids are hundreds of bytes: one table
+        // test per byte on the contiguous storage instead of a generic closure.
+        if let verdict = utf8.withContiguousStorageIfAvailable({ bytes in bytes.allSatisfy(isValueByteByTable) }) {
+            return verdict
+        }
+        return utf8.allSatisfy(isValueByte)
     }
 
     /// A `Domain` attribute: a host name of letters, digits, '-' and '.', optionally with a leading '.'.
@@ -24,6 +31,18 @@ public enum CookieSyntax {
                 return false
             }
         }
+    }
+
+    /// `isValueByte` as two bit masks: bit n of `low` is byte n, bit n of
+    /// `high` is byte 64 + n; no byte from 0x80 up is a cookie-octet.
+    private static let valueBytesLow: UInt64 = 0xF7FF_EFFA_0000_0000
+    private static let valueBytesHigh: UInt64 = 0x7FFF_FFFF_EFFF_FFFF
+
+    @inline(__always)
+    static func isValueByteByTable(_ byte: UInt8) -> Bool {
+        if byte < 64 { return (valueBytesLow >> UInt64(byte)) & 1 == 1 }
+        if byte < 128 { return (valueBytesHigh >> UInt64(byte &- 64)) & 1 == 1 }
+        return false
     }
 
     static func isValueByte(_ byte: UInt8) -> Bool {
