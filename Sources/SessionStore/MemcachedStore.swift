@@ -426,16 +426,27 @@ public final class MemcachedStore: KeyValueStore {
                 let length = memcached_result_length(result)
                 let value = length > 0 ? memcached_result_value(result).map { [UInt8](UnsafeRawBufferPointer(start: $0, count: length)) } ?? [] : []
                 // Every place the key was asked for; a key not asked for is ignored, as libmemcached's own get does.
-                for index in keys.indices where keys[index].utf8.elementsEqual(key) { values[index] = value }
+                for index in keys.indices where Self.sameBytes(keys[index], key) { values[index] = value }
             }
         }
     }
 
     private func prefixed(_ key: String) throws(StoreError) -> String {
-        try StoreKeyRules.validate(key)
+        guard !key.isEmpty else { throw .rejected("empty key") }
+        // One check of the whole key: the prefix counts towards memcached's
+        // limit, and every byte of the key is in it.
         let fullKey = keyPrefix + key
-        try StoreKeyRules.validate(fullKey)  // the prefix counts towards memcached's limit
+        try StoreKeyRules.validate(fullKey)
         return fullKey
+    }
+
+    /// `key` and the key memcached answered with: the lengths first, then one memcmp.
+    private static func sameBytes(_ key: String, _ answered: UnsafeRawBufferPointer) -> Bool {
+        var key = key
+        return key.withUTF8 { utf8 in
+            utf8.count == answered.count
+                && (utf8.isEmpty || memcmp(utf8.baseAddress!, answered.baseAddress!, utf8.count) == 0)
+        }
     }
 
     private static func expiration(_ ttlSeconds: Int) throws(StoreError) -> time_t {

@@ -15,9 +15,15 @@ enum StoreKeyRules {
         guard bytes.count <= maximumKeyBytes else {
             throw .rejected("key of \(bytes.count) bytes is longer than \(maximumKeyBytes) bytes")
         }
-        for byte in bytes where byte <= 0x20 || byte >= 0x7F {
+        guard bytes.withContiguousStorageIfAvailable(isPrintable) ?? isPrintable(bytes) else {
             throw .rejected("key contains a space, control or non-ASCII character")
         }
+    }
+
+    /// Every byte in 0x21...0x7E; one subtraction and compare each.
+    private static func isPrintable(_ bytes: some Sequence<UInt8>) -> Bool {
+        for byte in bytes where byte &- 0x21 > 0x7E - 0x21 { return false }
+        return true
     }
 
     static func validate(ttlSeconds: Int) throws(StoreError) {
