@@ -10,12 +10,9 @@ public enum CookieSyntax {
     public static func isValue(_ text: String) -> Bool {
         let utf8 = text.utf8
         guard utf8.count <= 4096 else { return false }
-        // Sealed login states and session ids are hundreds of bytes: one table
-        // test per byte on the contiguous storage instead of a generic closure.
-        if let verdict = utf8.withContiguousStorageIfAvailable({ bytes in bytes.allSatisfy(isValueByteByTable) }) {
-            return verdict
-        }
-        return utf8.allSatisfy(isValueByte)
+        // Sealed login states and session ids are hundreds of bytes: checked
+        // on the contiguous storage where there is one.
+        return utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isValueByte) } ?? utf8.allSatisfy(isValueByte)
     }
 
     /// A `Domain` attribute: a host name of letters, digits, '-' and '.', optionally with a leading '.'.
@@ -33,22 +30,16 @@ public enum CookieSyntax {
         }
     }
 
-    /// `isValueByte` as two bit masks: bit n of `low` is byte n, bit n of
-    /// `high` is byte 64 + n; no byte from 0x80 up is a cookie-octet.
+    /// A cookie-octet (0x21, 0x23-2B, 0x2D-3A, 0x3C-5B, 0x5D-7E) as two bit
+    /// masks: bit n of `low` is byte n, bit n of `high` is byte 64 + n; no
+    /// byte from 0x80 up is one.
     private static let valueBytesLow: UInt64 = 0xF7FF_EFFA_0000_0000
     private static let valueBytesHigh: UInt64 = 0x7FFF_FFFF_EFFF_FFFF
 
     @inline(__always)
-    static func isValueByteByTable(_ byte: UInt8) -> Bool {
+    static func isValueByte(_ byte: UInt8) -> Bool {
         if byte < 64 { return (valueBytesLow >> UInt64(byte)) & 1 == 1 }
         if byte < 128 { return (valueBytesHigh >> UInt64(byte &- 64)) & 1 == 1 }
         return false
-    }
-
-    static func isValueByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case 0x21, 0x23...0x2B, 0x2D...0x3A, 0x3C...0x5B, 0x5D...0x7E: return true
-        default: return false
-        }
     }
 }
