@@ -34,6 +34,14 @@ struct NginxProtectSnippet {
         # A valid session due for a silent re-check (session.recheck_interval): the
         # 401 goes to @oidc_login, which asks the provider with prompt=none.
         auth_request_set $oidc_recheck $upstream_http_oidc_recheck;
+        # No session: the 401 usually carries the login redirect itself, which
+        # @oidc_login sends without asking oidc-fcgi a second time.
+        auth_request_set $oidc_login_location $upstream_http_oidc_login_location;
+        auth_request_set $oidc_login_cookie_1 $upstream_http_oidc_login_cookie_1;
+        auth_request_set $oidc_login_cookie_2 $upstream_http_oidc_login_cookie_2;
+        auth_request_set $oidc_login_cookie_3 $upstream_http_oidc_login_cookie_3;
+        auth_request_set $oidc_login_cookie_4 $upstream_http_oidc_login_cookie_4;
+        auth_request_set $oidc_login_cookie_5 $upstream_http_oidc_login_cookie_5;
         # The auth answer was neither yes nor no (store down, oidc-fcgi down): 503.
         error_page 500 = @oidc_unavailable;
         # Lets that page fall back to a static one when oidc-fcgi itself is down.

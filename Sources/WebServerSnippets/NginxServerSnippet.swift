@@ -72,6 +72,7 @@ struct NginxServerSnippet {
             set $oidc_pass_access_token $oidc_pass_access_token;
             set $oidc_max_age $oidc_max_age;
             set $oidc_acr_values $oidc_acr_values;
+            set $oidc_auth_params $oidc_auth_params;
             uninitialized_variable_warn off;
 
             fastcgi_pass oidc_fcgi;
@@ -94,6 +95,11 @@ struct NginxServerSnippet {
             # @oidc_login asks the provider for a new sign-in with them (README, Step-up).
             fastcgi_param OIDC_MAX_AGE $oidc_max_age if_not_empty;
             fastcgi_param OIDC_ACR_VALUES $oidc_acr_values if_not_empty;
+            fastcgi_param OIDC_AUTH_PARAMS $oidc_auth_params if_not_empty;
+            # With all of the above, a 401 for a browser without a session carries
+            # the login redirect itself (OIDC-Login-Location, OIDC-Login-Cookie-1..5):
+            # @oidc_login sends it without a second request to oidc-fcgi.
+            fastcgi_param OIDC_LOGIN_IN_AUTH_ANSWER on;
             # The request's Authorization header arrives as HTTP_AUTHORIZATION (nginx
             # passes every request header); bearer tokens are read from it.
 
@@ -116,6 +122,23 @@ struct NginxServerSnippet {
             set $oidc_max_age $oidc_max_age;
             set $oidc_acr_values $oidc_acr_values;
             set $oidc_auth_params $oidc_auth_params;
+            set $oidc_login_location $oidc_login_location;
+            set $oidc_login_cookie_1 $oidc_login_cookie_1;
+            set $oidc_login_cookie_2 $oidc_login_cookie_2;
+            set $oidc_login_cookie_3 $oidc_login_cookie_3;
+            set $oidc_login_cookie_4 $oidc_login_cookie_4;
+            set $oidc_login_cookie_5 $oidc_login_cookie_5;
+            # The auth answer already started the login: send its redirect and
+            # login-state cookies (an empty one is not sent).
+            if ($oidc_login_location) {
+                add_header Set-Cookie $oidc_login_cookie_1 always;
+                add_header Set-Cookie $oidc_login_cookie_2 always;
+                add_header Set-Cookie $oidc_login_cookie_3 always;
+                add_header Set-Cookie $oidc_login_cookie_4 always;
+                add_header Set-Cookie $oidc_login_cookie_5 always;
+                add_header Cache-Control "no-store" always;
+                return 302 $oidc_login_location;
+            }
             fastcgi_buffer_size 16k;
             fastcgi_buffers 8 16k;
 

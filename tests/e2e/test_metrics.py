@@ -84,6 +84,8 @@ def test_login_allow_and_deny_are_counted(memory_metrics_stack):
     assert delta(before, after, "oidc_fcgi_logins_completed_total") == 1
     # The login's first request was a challenge, then the page after login and the one after it were allowed.
     assert delta(before, after, "oidc_fcgi_requests_total", action="auth", outcome="challenge") == 1
+    # That challenge carried the login redirect: nginx sent it without asking again.
+    assert delta(before, after, "oidc_fcgi_requests_total", action="login", outcome="challenge") == 0
     assert delta(before, after, "oidc_fcgi_requests_total", action="auth", outcome="allow") == 2
     assert delta(before, after, "oidc_fcgi_requests_total", action="auth", outcome="deny") == 1
     assert delta(before, after, "oidc_fcgi_requests_total", action="callback", outcome="challenge") == 1

@@ -5,4 +5,6 @@ public enum AuthAnswerLimits {
     public static let accessTokenBytes = 8192
     /// The client's Cookie header without oidc-fcgi's cookies (`OIDC-Upstream-Cookie`).
     public static let upstreamCookieBytes = UpstreamCookies.maxBytes
+    /// The login redirect of a 401 (`LoginInAuthAnswer`), which carries neither of the two above.
+    public static let loginRedirectBytes = accessTokenBytes + upstreamCookieBytes
 }

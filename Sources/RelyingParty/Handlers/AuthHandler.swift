@@ -4,7 +4,8 @@ import Logging
 /// one of the location's providers (`LocationProviders`); 401 for no, bad,
 /// expired or unlisted provider's session; 403 when the identity cannot be
 /// handed on in full; 503 when the store cannot be read.
-/// Carries no body and no cookie. Talks to the provider only to refresh the
+/// Carries no body and no `Set-Cookie`; a 401 may carry the login redirect for
+/// nginx to send (`LoginInAuthAnswer`). Talks to the provider only to refresh the
 /// access token of a location that asked for it (`OIDC_PASS_ACCESS_TOKEN`).
 struct AuthHandler: Sendable {
     /// The header carrying the client's Cookie header minus oidc-fcgi's own cookies,
@@ -28,8 +29,9 @@ struct AuthHandler: Sendable {
     let providers: ProviderDirectory
     let clock: any WallClock
     let logger: Logger
+    let loginInAnswer: LoginInAuthAnswer
 
-    init(context: RelyingPartyContext) {
+    init(context: RelyingPartyContext, login: LoginHandler) {
         settings = context.settings
         sessionCookie = context.sessionCookie
         sessions = context.sessions
@@ -39,6 +41,7 @@ struct AuthHandler: Sendable {
         providers = context.providers
         clock = context.clock
         logger = context.logger
+        loginInAnswer = LoginInAuthAnswer(login: login, providers: context.providers, settings: context.settings)
     }
 
     /// 403 with the body the include files' error location shows.
@@ -76,7 +79,7 @@ struct AuthHandler: Sendable {
         case misconfigured
     }
 
-    /// The nginx auth_request answer: headers only, no body, no cookie.
+    /// The nginx auth_request answer: headers only, no body, no `Set-Cookie`.
     func handle(_ request: Request) -> Response {
         switch decide(request) {
         case .allow(var answer, let upstreamCookie):
@@ -85,8 +88,10 @@ struct AuthHandler: Sendable {
             }
             return Response(status: 200, headers: answer.headers)
         // `@oidc_login` sees the location's demands itself: a plain 401 suffices.
-        case .unauthenticated, .stepUp: return Response(status: 401)
-        case .recheck(let provider): return Response(status: 401, headers: [Response.Header(Self.recheckHeader, provider ?? "1")])
+        case .unauthenticated, .stepUp: return loginInAnswer.answer(for: request, recheck: nil) ?? Response(status: 401)
+        case .recheck(let provider):
+            return loginInAnswer.answer(for: request, recheck: provider ?? "1")
+                ?? Response(status: 401, headers: [Response.Header(Self.recheckHeader, provider ?? "1")])
         case .forbidden: return Self.identityNotPassable
         case .denied: return Self.deniedByRule
         case .unavailable: return Response(status: 503, headers: [Response.Header(.retryAfter, "5")])

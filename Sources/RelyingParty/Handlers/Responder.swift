@@ -32,9 +32,9 @@ public final class Responder: Sendable {
 
     public init(context: RelyingPartyContext) {
         self.context = context
-        auth = AuthHandler(context: context)
-        bearer = BearerHandler(context: context)
         login = LoginHandler(context: context)
+        auth = AuthHandler(context: context, login: login)
+        bearer = BearerHandler(context: context)
         callback = CallbackHandler(context: context)
         logout = LogoutHandler(context: context)
         backchannelLogout = BackchannelLogoutHandler(context: context)
