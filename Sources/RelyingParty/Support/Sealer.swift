@@ -43,9 +43,15 @@ public struct Sealer: Sendable {
     public func open(_ sealed: [UInt8], context: String) -> [UInt8]? {
         let headerCount = 1 + 4 + AESGCM.nonceByteCount
         guard sealed.count >= headerCount + AESGCM.tagByteCount, sealed[0] == Self.version else { return nil }
-        let keyID = Array(sealed[1..<5])
-        guard let key = keys.first(where: { $0.id == keyID }) else { return nil }
-        let nonce = Array(sealed[5..<headerCount])
-        return try? AESGCM.open(key: key.bytes, nonce: nonce, sealed: Array(sealed[headerCount...]), associatedData: Array(context.utf8))
+        guard let key = keys.first(where: { $0.id.elementsEqual(sealed[1..<5]) }) else { return nil }
+        // Opened in place: no copy of the nonce, the ciphertext or the context.
+        var context = context
+        return sealed.withUnsafeBytes { raw in
+            context.withUTF8 { associatedData in
+                try? AESGCM.open(key: key.bytes, nonce: UnsafeRawBufferPointer(rebasing: raw[5..<headerCount]),
+                                 sealed: UnsafeRawBufferPointer(rebasing: raw[headerCount...]),
+                                 associatedData: UnsafeRawBufferPointer(associatedData))
+            }
+        }
     }
 }
