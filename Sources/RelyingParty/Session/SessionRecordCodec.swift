@@ -93,7 +93,7 @@ public enum SessionRecordCodec {
                 unknown.append(contentsOf: bytes[fieldStart..<reader.offset])
                 continue
             }
-            func text() -> String? { String(validating: value, as: UTF8.self) }
+            func text() -> String? { ByteReader.text(value) }
             func integer() -> Int64? {
                 var number = ByteReader(value)
                 return value.count == 8 ? number.int64() : nil

@@ -52,6 +52,13 @@ struct ByteReader {
     /// Refuses text that is not UTF-8, rather than repair it.
     mutating func string() -> String? {
         guard let raw = lengthPrefixed() else { return nil }
-        return String(validating: raw, as: UTF8.self)
+        return Self.text(raw)
+    }
+
+    /// The bytes as a string; nil unless they are UTF-8. ASCII (nearly every
+    /// stored name, id and claim) takes the decoding path, which has nothing to repair.
+    static func text(_ bytes: ArraySlice<UInt8>) -> String? {
+        if StoredText.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 }
