@@ -56,13 +56,17 @@ struct FixedClock: WallClock {
     func now() -> Int64 { seconds }
 }
 
-/// The auth answer of a valid session never talks to the provider; any call
-/// is counted and refused, and the set-up checks that none was made.
+/// The auth answer never talks to the provider. Only the key set fetched at
+/// start-up is answered (empty: nothing here verifies a signature), so the
+/// provider's metadata is loaded as in a running server; any other call is
+/// counted and refused, and the set-up checks that none was made.
 final class NoProvider: HTTPTransport {
+    static let jwksURI = RealisticSession.issuer + "/protocol/openid-connect/certs"
     private let callCount = Atomic<Int>(0)
     var calls: Int { callCount.load(ordering: .relaxed) }
 
     func perform(_ request: OutboundRequest) throws(HTTPTransportError) -> InboundResponse {
+        if request.url == Self.jwksURI { return InboundResponse(status: 200, body: Array(#"{"keys":[]}"#.utf8)) }
         callCount.add(1, ordering: .relaxed)
         throw .unreachable(url: request.url, reason: "the micro-benchmark has no provider")
     }
@@ -208,7 +212,7 @@ struct Fixture {
             authorizationEndpoint: RealisticSession.issuer + "/protocol/openid-connect/auth",
             tokenEndpoint: RealisticSession.issuer + "/protocol/openid-connect/token",
             userinfoEndpoint: RealisticSession.issuer + "/protocol/openid-connect/userinfo",
-            jwksURI: RealisticSession.issuer + "/protocol/openid-connect/certs",
+            jwksURI: NoProvider.jwksURI,
             endSessionEndpoint: RealisticSession.issuer + "/protocol/openid-connect/logout",
             idTokenSigningAlgorithms: ["RS256"], codeChallengeMethods: ["S256"])
         let settings = Settings(
@@ -224,6 +228,8 @@ struct Fixture {
         context = RelyingPartyContext(settings: settings, store: store, http: transport, clock: FixedClock(seconds: RealisticSession.now),
                                       random: SystemRandomSource(), logger: logger)
         responder = Responder(context: context)
+        // As the server does at start-up: the logins find the metadata loaded.
+        context.providers.prefetch(settings.providers)
         do {
             sessionCookie = try context.sessions.create(RealisticSession.record).cookieValue
         } catch {
@@ -231,7 +237,11 @@ struct Fixture {
         }
     }
 
-    func authRequest(withSession: Bool) -> Request {
-        Request(params: AuthSubrequest.params(cookie: AuthSubrequest.cookieHeader(session: withSession ? sessionCookie : nil)))
+    /// `carryingLogin`: from the shipped include files, whose auth location lets
+    /// a 401 carry the login redirect (`OIDC_LOGIN_IN_AUTH_ANSWER on`).
+    func authRequest(withSession: Bool, carryingLogin: Bool = false) -> Request {
+        var params = AuthSubrequest.params(cookie: AuthSubrequest.cookieHeader(session: withSession ? sessionCookie : nil))
+        if carryingLogin { params["OIDC_LOGIN_IN_AUTH_ANSWER"] = "on" }
+        return Request(params: params)
     }
 }

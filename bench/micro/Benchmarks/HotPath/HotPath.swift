@@ -25,8 +25,9 @@ let benchmarks: @Sendable () -> Void = {
     let cookie = fixture.sessionCookie
     let allowRequest = fixture.authRequest(withSession: true)
     let anonymousRequest = fixture.authRequest(withSession: false)
+    let loginRequest = fixture.authRequest(withSession: false, carryingLogin: true)
     let staleRequest = Request(params: AuthSubrequest.params(cookie: AuthSubrequest.cookieHeader(session: staleCookie(of: cookie))))
-    checkTheMeasuredPath(fixture, allow: allowRequest, anonymous: anonymousRequest, stale: staleRequest)
+    checkTheMeasuredPath(fixture, allow: allowRequest, anonymous: anonymousRequest, stale: staleRequest, login: loginRequest)
 
     // 1. Finding a valid session by its cookie: parse the cookie, one getMany of
     //    the record and its logout-group entries, open the sealed record, decode
@@ -56,6 +57,17 @@ let benchmarks: @Sendable () -> Void = {
         measuringCPU(benchmark) {
             for _ in benchmark.scaledIterations {
                 blackHole(fixture.responder.respond(anonymousRequest))
+            }
+        }
+    }
+
+    // The same through the shipped include files: the 401 carries the login
+    //    redirect (state, nonce and PKCE drawn, the login state sealed into its
+    //    cookie, the authorization URL written), which nginx then sends itself.
+    Benchmark("Responder.respond auth 401 (login redirect carried)") { benchmark in
+        measuringCPU(benchmark) {
+            for _ in benchmark.scaledIterations {
+                blackHole(fixture.responder.respond(loginRequest))
             }
         }
     }
@@ -108,7 +120,7 @@ private func staleCookie(of cookie: String) -> String {
 /// Fails the run before anything is measured if the benchmarks would not
 /// measure what they say: a valid session, a 200 with the identity, 401s,
 /// and neither a store write nor a provider call on the way.
-private func checkTheMeasuredPath(_ fixture: Fixture, allow: Request, anonymous: Request, stale: Request) {
+private func checkTheMeasuredPath(_ fixture: Fixture, allow: Request, anonymous: Request, stale: Request, login: Request) {
     let writesBefore = fixture.store.writes
     guard case .valid(let record)? = try? fixture.context.sessions.lookup(cookieValue: fixture.sessionCookie),
           record.user == RealisticSession.user
@@ -123,6 +135,10 @@ private func checkTheMeasuredPath(_ fixture: Fixture, allow: Request, anonymous:
 
     let refused = fixture.responder.respond(anonymous)
     guard refused.status == 401 else { fatalError("the auth answer without a session is \(refused.status), not 401") }
+    let carried = fixture.responder.respond(login)
+    guard carried.status == 401, carried.header("OIDC-Login-Location")?.hasPrefix(RealisticSession.issuer) == true,
+          carried.header("OIDC-Login-Cookie-1") != nil
+    else { fatalError("the auth answer without a session does not carry the login redirect: \(carried.status) \(carried.headers)") }
     let unknown = fixture.responder.respond(stale)
     guard unknown.status == 401 else { fatalError("the auth answer for an unknown session is \(unknown.status), not 401") }
 
