@@ -46,6 +46,9 @@ struct NginxServerSnippet {
         #                                       more authorization request parameters
         #                                       (prompt, login_hint, ui_locales, claims_locales,
         #                                       display, resource, domain_hint)
+        #   set $oidc_login_in_auth_answer off; the login redirect from oidc-fcgi's own
+        #                                       answer (with the server's add_header lines)
+        #                                       instead of nginx's return 302 (see below)
 
         # The auth_request target. Answers 200 + identity headers, 401 (no valid
         # session) or 503 (session store down). nginx turns any answer other than
@@ -73,6 +76,7 @@ struct NginxServerSnippet {
             set $oidc_max_age $oidc_max_age;
             set $oidc_acr_values $oidc_acr_values;
             set $oidc_auth_params $oidc_auth_params;
+            set $oidc_login_in_auth_answer $oidc_login_in_auth_answer;
             uninitialized_variable_warn off;
 
             fastcgi_pass oidc_fcgi;
@@ -98,8 +102,12 @@ struct NginxServerSnippet {
             fastcgi_param OIDC_AUTH_PARAMS $oidc_auth_params if_not_empty;
             # With all of the above, a 401 for a browser without a session carries
             # the login redirect itself (OIDC-Login-Location, OIDC-Login-Cookie-1..5):
-            # @oidc_login sends it without a second request to oidc-fcgi.
-            fastcgi_param OIDC_LOGIN_IN_AUTH_ANSWER on;
+            # @oidc_login sends it without a second request to oidc-fcgi. That 302
+            # then has only @oidc_login's own add_header lines (nginx does not add a
+            # server's add_header lines where a location has some): where the login
+            # redirect must carry them, `set $oidc_login_in_auth_answer off;` in the
+            # server or location (oidc-fcgi then answers @oidc_login, as it used to).
+            fastcgi_param OIDC_LOGIN_IN_AUTH_ANSWER $oidc_login_in_auth_answer;
             # The request's Authorization header arrives as HTTP_AUTHORIZATION (nginx
             # passes every request header); bearer tokens are read from it.
 

@@ -55,6 +55,12 @@ import Testing
         #expect(flow.auth().status == 200)
     }
 
+    @Test func aLocationThatDidNotChooseGetsTheCarriedRedirect() {
+        // `fastcgi_param OIDC_LOGIN_IN_AUTH_ANSWER $oidc_login_in_auth_answer;` with the variable unset.
+        let flow = warmedUp()
+        #expect(auth(flow, params: [LoginInAuthAnswer.parameter: ""]).header(LoginInAuthAnswer.locationHeader.text) != nil)
+    }
+
     @Test func itIsTheLoginLocationsOwnRedirect() throws {
         let flow = warmedUp()
         let params = ["OIDC_AUTH_PARAMS": "ui_locales=de", "OIDC_MAX_AGE": "300"]
@@ -93,6 +99,8 @@ import Testing
         // Include files that do not hand over what the login needs.
         #expect(plain401(flow.responder.respond(.browser(uri: "/r", headers: navigation, params: ["OIDC_ACTION": "auth"]))))
         #expect(plain401(auth(flow, params: [LoginInAuthAnswer.parameter: "1"])))
+        // A site that keeps the redirect (and its server's add_header lines) with oidc-fcgi.
+        #expect(plain401(auth(flow, params: [LoginInAuthAnswer.parameter: "off"])))
         // Scripts, and locations that never redirect.
         #expect(plain401(auth(flow, headers: ["Accept": "application/json", "Sec-Fetch-Mode": "cors"])))
         #expect(plain401(auth(flow, headers: ["X-Requested-With": "XMLHttpRequest", "Accept": "*/*"])))

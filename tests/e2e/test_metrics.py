@@ -197,3 +197,20 @@ def test_not_ready_until_the_provider_metadata_is_loaded(request):
     assert requests.get(stack.metrics_url + "/healthz", timeout=5).status_code == 200
     samples = scrape(stack)
     assert value(samples, "oidc_fcgi_provider_requests_total", endpoint="discovery", outcome="failed") >= 1
+
+
+def test_a_location_can_leave_the_login_redirect_to_oidc_fcgi(memory_metrics_stack):
+    """`set $oidc_login_in_auth_answer off;`: the 401 carries nothing, and
+    @oidc_login asks oidc-fcgi for the redirect, as include files did before."""
+    stack = memory_metrics_stack
+    before = scrape(stack)
+    kept = get(browser(), stack.url + "/redirect-from-oidc-fcgi/page")
+    carried = get(browser(), stack.url + "/private")
+    after = scrape(stack)
+    for response in (kept, carried):
+        assert response.status_code == 302 and location(response).startswith(stack.authorization_endpoint()), response.headers
+        assert response.headers.get("Cache-Control") == "no-store"
+    assert delta(before, after, "oidc_fcgi_logins_started_total") == 2
+    assert delta(before, after, "oidc_fcgi_requests_total", action="auth", outcome="challenge") == 2
+    # Only the location that opted out made the second request.
+    assert delta(before, after, "oidc_fcgi_requests_total", action="login", outcome="challenge") == 1

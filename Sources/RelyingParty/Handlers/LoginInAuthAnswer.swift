@@ -1,10 +1,12 @@
 /// The login redirect carried in nginx's 401 auth answer. Without it a browser
 /// without a session costs two FastCGI requests: the auth subrequest says 401,
 /// then `@oidc_login` asks again and gets the 302. When the auth location says
-/// it hands over everything the login needs (`OIDC_LOGIN_IN_AUTH_ANSWER on`,
-/// as the shipped `oidc-fcgi-server.conf` does), the auth answer starts the
+/// it hands over everything the login needs (`OIDC_LOGIN_IN_AUTH_ANSWER`, as
+/// the shipped `oidc-fcgi-server.conf` sends it), the auth answer starts the
 /// login itself and puts the redirect in headers; `@oidc_login` sends it with
 /// nginx's own `return 302` and `add_header`, without asking oidc-fcgi again.
+/// (Those `add_header` lines keep nginx from adding a server's own
+/// `add_header` headers to that 302, hence the opt-out.)
 ///
 /// The answer is the login handler's own, so both routes redirect alike. It
 /// is made only when starting the login cannot wait on a provider (every
@@ -14,7 +16,10 @@
 /// `@oidc_login`, as before. The cookies travel as separate headers because
 /// nginx hands on only the first `Set-Cookie` of an auth answer.
 struct LoginInAuthAnswer: Sendable {
-    /// The auth location's parameter saying `@oidc_login` can send the redirect itself.
+    /// The auth location's parameter saying `@oidc_login` can send the redirect
+    /// itself: `on`, or empty (a location that did not choose); `off` for a site
+    /// that set `$oidc_login_in_auth_answer off`. Absent from include files older
+    /// than it, which do not read the carried redirect.
     static let parameter = "OIDC_LOGIN_IN_AUTH_ANSWER"
     static let locationHeader: HeaderName = "OIDC-Login-Location"
     /// One per cookie the redirect sets: the stale login states it deletes and the new one.
@@ -32,7 +37,7 @@ struct LoginInAuthAnswer: Sendable {
     /// The 401 auth answer with the login redirect in it, or nil: the login is
     /// left to `@oidc_login`. `recheck` is what `OIDC-Recheck` would carry.
     func answer(for request: Request, recheck: String?) -> Response? {
-        guard request.params[Self.parameter] == "on", startsWithoutWaiting(request) else { return nil }
+        guard let wanted = request.params[Self.parameter], wanted.isEmpty || wanted == "on", startsWithoutWaiting(request) else { return nil }
         return carried(login.handle(request, recheck: recheck))
     }
 

@@ -121,6 +121,14 @@ def site_conf(*, port: int, oidc_socket: Path, upstream_port: int, keep_conn: bo
             proxy_pass http://app;
         }}
 
+        # The login redirect left to oidc-fcgi's answer to @oidc_login (as include
+        # files before the carried redirect had it).
+        location /redirect-from-oidc-fcgi/ {{
+            set $oidc_login_in_auth_answer off;
+            include {PROTECT_CONF};
+            proxy_pass http://app;
+        }}
+
         # Optional login, and a page that never redirects.
         location /optional/ {{
             set $oidc_unauthenticated pass;
