@@ -18,11 +18,6 @@ import Testing
         LoginInAuthAnswer.cookieHeaders.compactMap { answer.header($0.text) }
     }
 
-    private func query(_ url: String) -> [String: String] {
-        let items = URLComponents(string: url)?.queryItems ?? []
-        return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
-    }
-
     /// A flow whose provider metadata is loaded (by one login, then forgotten by the browser).
     private func warmedUp(recheckIntervalSeconds: Int64 = 0) -> FlowHarness {
         let flow = FlowHarness(recheckIntervalSeconds: recheckIntervalSeconds)
@@ -38,7 +33,7 @@ import Testing
         #expect(answer.header("Set-Cookie") == nil, "nginx hands on only the first Set-Cookie: none is sent as such")
         #expect(answer.header("Cache-Control") == nil)
         let location = try #require(answer.header(LoginInAuthAnswer.locationHeader.text))
-        let parameters = query(location)
+        let parameters = queryParameters(of: location)
         #expect(location.hasPrefix(flow.provider.issuer))
         #expect(parameters["client_id"] == "client-1")
         #expect(parameters["code_challenge_method"] == "S256")
@@ -64,9 +59,9 @@ import Testing
     @Test func itIsTheLoginLocationsOwnRedirect() throws {
         let flow = warmedUp()
         let params = ["OIDC_AUTH_PARAMS": "ui_locales=de", "OIDC_MAX_AGE": "300"]
-        let carried = query(try #require(auth(flow, params: params).header(LoginInAuthAnswer.locationHeader.text)))
+        let carried = queryParameters(of: try #require(auth(flow, params: params).header(LoginInAuthAnswer.locationHeader.text)))
         let direct = flow.responder.respond(.browser(uri: "/reports?year=2026", headers: navigation, params: params.merging(["OIDC_ACTION": "login"]) { $1 }))
-        let asked = query(try #require(direct.header("Location")))
+        let asked = queryParameters(of: try #require(direct.header("Location")))
         #expect(carried["ui_locales"] == "de" && carried["max_age"] == "300")
         // The same request but for its fresh state, nonce and PKCE.
         let fresh: Set = ["state", "nonce", "code_challenge"]
@@ -90,7 +85,7 @@ import Testing
         flow.clock.advance(600)
         let answer = auth(flow)
         #expect(answer.status == 401)
-        #expect(query(try #require(answer.header(LoginInAuthAnswer.locationHeader.text)))["prompt"] == "none")
+        #expect(queryParameters(of: try #require(answer.header(LoginInAuthAnswer.locationHeader.text)))["prompt"] == "none")
     }
 
     @Test func whatIsNotAPlainRedirectIsLeftToTheLoginLocation() {

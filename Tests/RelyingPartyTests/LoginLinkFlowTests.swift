@@ -9,8 +9,7 @@ import Testing
     }
 
     private func authorization(_ response: Response) -> [String: String] {
-        let location = URLComponents(string: response.header("Location") ?? "")
-        return Dictionary((location?.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+        queryParameters(of: response.header("Location") ?? "")
     }
 
     @Test func aLinkLoginReturnsToItsTarget() throws {

@@ -30,8 +30,7 @@ import Testing
     private func logIn(_ flow: FlowHarness, at provider: String) {
         let start = flow.send(flow.request("login-link", uri: "/oidc/login?provider=\(provider)&target_link_uri=%2Freports"))
         #expect(start.status == 302)
-        let items = URLComponents(string: start.header("Location") ?? "")?.queryItems ?? []
-        let authorization = Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+        let authorization = queryParameters(of: start.header("Location") ?? "")
         #expect(flow.send(flow.request("callback", uri: flow.callbackURI(for: authorization))).status == 302)
     }
 
@@ -138,8 +137,7 @@ import Testing
             let href = String(html[start.lowerBound...].prefix { $0 != "\"" }).replacingOccurrences(of: "&amp;", with: "&")
             let link = flow.send(flow.request("login-link", uri: href))
             #expect(link.status == 302)
-            let items = URLComponents(string: link.header("Location") ?? "")?.queryItems ?? []
-            let authorization = Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+            let authorization = queryParameters(of: link.header("Location") ?? "")
             let back = flow.send(flow.request("callback", uri: flow.callbackURI(for: authorization)))
             #expect(back.header("Location") == "https://app.example.com/reports?year=2026")
             #expect(send(flow, "auth", providers: "corp partner").status == 200)

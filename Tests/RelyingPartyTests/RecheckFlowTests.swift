@@ -20,8 +20,7 @@ import Testing
     private func recheckLogin(_ flow: FlowHarness) -> [String: String] {
         let start = flow.send(.browser(uri: "/admin", headers: navigation, cookie: flow.jar.header, params: ["OIDC_ACTION": "login", "OIDC_RECHECK": "1"]))
         #expect(start.status == 302)
-        let items = URLComponents(string: start.header("Location") ?? "")?.queryItems ?? []
-        return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+        return queryParameters(of: start.header("Location") ?? "")
     }
 
     @Test func aNavigationAfterTheIntervalIsSentToRecheckOthersAreNot() {

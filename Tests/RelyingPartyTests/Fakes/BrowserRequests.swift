@@ -1,3 +1,4 @@
+import Foundation
 import RelyingParty
 
 /// A browser's cookie jar: applies Set-Cookie answers, sends the Cookie header.
@@ -31,4 +32,10 @@ extension Request {
         params.merge(extra) { _, new in new }
         return Request(params: params)
     }
+}
+
+/// The query parameters of a URL (a redirect's `Location`); a repeated name keeps its first value.
+func queryParameters(of url: String) -> [String: String] {
+    let items = URLComponents(string: url)?.queryItems ?? []
+    return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
 }
