@@ -90,8 +90,8 @@ struct AuthHandler: Sendable {
         // `@oidc_login` sees the location's demands itself: a plain 401 suffices.
         case .unauthenticated, .stepUp: return loginInAnswer.answer(for: request, recheck: nil) ?? Response(status: 401)
         case .recheck(let provider):
-            return loginInAnswer.answer(for: request, recheck: provider ?? "1")
-                ?? Response(status: 401, headers: [Response.Header(Self.recheckHeader, provider ?? "1")])
+            let recheck = provider ?? "1"
+            return loginInAnswer.answer(for: request, recheck: recheck) ?? Response(status: 401, headers: [Response.Header(Self.recheckHeader, recheck)])
         case .forbidden: return Self.identityNotPassable
         case .denied: return Self.deniedByRule
         case .unavailable: return Response(status: 503, headers: [Response.Header(.retryAfter, "5")])
